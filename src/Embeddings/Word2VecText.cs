@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+
+namespace VecLm.Embeddings;
+
+/// <summary>word2vec's text format: a header <c>count dim</c>, then <c>word v1 … vdim</c> per line.</summary>
+internal static class Word2VecText
+{
+    public static (string[] Words, int Dim, float[] Data) Read(string path)
+    {
+        using var stream = new BufferedStream(File.OpenRead(path), 1 << 16);
+        var (count, dim) = ReadHeader(stream, path);
+        using var reader = new StreamReader(stream, new UTF8Encoding(false, false));
+        var words = new string[count];
+        var data = new float[checked((long)count * dim)];
+        int i = 0;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (i == count)
+                throw new InvalidDataException($"{path}: more lines than the {count} words the header announces");
+            var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != dim + 1)
+                throw new InvalidDataException($"{path}: line {i + 2} has {parts.Length - 1} values, the header says {dim}");
+            words[i] = parts[0];
+            var row = data.AsSpan(i * dim, dim);
+            for (int j = 0; j < dim; j++)
+                if (!float.TryParse(parts[j + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out row[j]))
+                    throw new InvalidDataException($"{path}: line {i + 2}: '{parts[j + 1]}' is not a number");
+            i++;
+        }
+        if (i != count) throw new InvalidDataException($"{path}: truncated: expected {count} words, found {i}");
+        return (words, dim, data);
+    }
+
+    public static void Write(Stream stream, WordVectors vectors)
+    {
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+        writer.WriteLine($"{vectors.Count} {vectors.Dim}");
+        var line = new StringBuilder();
+        for (int i = 0; i < vectors.Count; i++)
+        {
+            line.Clear().Append(vectors.Vocabulary[i]);
+            foreach (float v in vectors[i]) line.Append(' ').Append(v.ToString("R", CultureInfo.InvariantCulture));
+            writer.WriteLine(line);
+        }
+    }
+
+    /// <summary>Reads the <c>count dim</c> line byte by byte, leaving the stream just after it.</summary>
+    public static (int Count, int Dim) ReadHeader(Stream stream, string path)
+    {
+        var header = new StringBuilder();
+        int b;
+        while ((b = stream.ReadByte()) >= 0 && b != '\n')
+        {
+            header.Append((char)b);
+            if (header.Length > 64) break;
+        }
+        var parts = header.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int count) || !int.TryParse(parts[1], out int dim)
+            || count <= 0 || dim <= 0)
+            throw new InvalidDataException($"{path}: not a word2vec file (the first line must be '<count> <dim>')");
+        return (count, dim);
+    }
+}

@@ -1,0 +1,65 @@
+namespace VecLm.Embeddings;
+
+/// <summary>
+/// A vector for every word of a <see cref="Embeddings.Vocabulary"/>, stored row-major in one array
+/// (<c>Data[id * Dim .. (id + 1) * Dim]</c>). Read and written in the word2vec binary and text formats; the word
+/// counts live beside the vectors in a <c>.vocab</c> file (<c>word count</c> per line, as word2vec's -save-vocab).
+/// </summary>
+public sealed class WordVectors
+{
+    public WordVectors(Vocabulary vocabulary, int dim, float[] data, bool hasCounts = true)
+    {
+        if (dim <= 0) throw new ArgumentOutOfRangeException(nameof(dim), "dimension must be positive");
+        if (data.Length != (long)vocabulary.Count * dim)
+            throw new ArgumentException($"{data.Length} values for {vocabulary.Count} words of dimension {dim}");
+        Vocabulary = vocabulary;
+        Dim = dim;
+        Data = data;
+        HasCounts = hasCounts;
+    }
+
+    public Vocabulary Vocabulary { get; }
+    public int Dim { get; }
+    public int Count => Vocabulary.Count;
+    public float[] Data { get; }
+    /// <summary>False when the counts were not stored with the vectors and are the rank-based stand-ins gensim uses.</summary>
+    public bool HasCounts { get; }
+
+    public ReadOnlySpan<float> this[int id] => Data.AsSpan(id * Dim, Dim);
+    public ReadOnlySpan<float> this[string word] =>
+        Vocabulary.TryGetId(word, out int id) ? this[id] : throw new KeyNotFoundException($"'{word}' is not in the vocabulary");
+
+    public static string VocabPathFor(string vectorsPath) => Path.ChangeExtension(vectorsPath, ".vocab");
+
+    /// <summary>Loads either format (detected from the bytes), with the counts from the <c>.vocab</c> file if present.</summary>
+    public static WordVectors Load(string path, VectorFormat? format = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"vectors file not found: {path}", path);
+        var (words, dim, data) = (format ?? VectorFormats.Detect(path)) == VectorFormat.Binary
+            ? Word2VecBinary.Read(path)
+            : Word2VecText.Read(path);
+        var counts = VocabFile.TryRead(VocabPathFor(path), words);
+        // Without counts, gensim's stand-in: the files list words most frequent first, so count = rank from the end.
+        var values = counts ?? Enumerable.Range(0, words.Length).Select(i => (long)(words.Length - i)).ToArray();
+        return new WordVectors(new Vocabulary(words, values), dim, data, counts is not null);
+    }
+
+    /// <summary>Writes the vectors and the <c>.vocab</c> file; each goes to a temporary file first, then is renamed.</summary>
+    public void Save(string path, VectorFormat format = VectorFormat.Binary)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            if (format == VectorFormat.Binary) Word2VecBinary.Write(stream, this);
+            else Word2VecText.Write(stream, this);
+        });
+        AtomicFile.Write(VocabPathFor(path), stream => VocabFile.Write(stream, Vocabulary));
+    }
+
+    /// <summary>A copy whose rows all have unit length (zero rows stay zero).</summary>
+    public WordVectors Normalized()
+    {
+        var data = (float[])Data.Clone();
+        for (int i = 0; i < Count; i++) VectorMath.Normalize(data.AsSpan(i * Dim, Dim));
+        return new WordVectors(Vocabulary, Dim, data, HasCounts);
+    }
+}
