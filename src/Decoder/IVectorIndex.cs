@@ -1,0 +1,22 @@
+namespace VecLm.Decoder;
+
+/// <summary>One search hit: the stored vector's id and its cosine similarity to the query.</summary>
+public readonly record struct Neighbor(int Id, float Similarity);
+
+/// <summary>
+/// Nearest-neighbour search by cosine over a fixed set of vectors (ids 0..Count-1, the vocabulary's ids).
+/// Implementations: the exact brute-force index and HNSW. Searches are safe from many threads at once.
+/// </summary>
+public interface IVectorIndex
+{
+    int Count { get; }
+    int Dim { get; }
+
+    /// <summary>The <paramref name="k"/> most similar stored vectors, most similar first, ties by smaller id.</summary>
+    Neighbor[] Search(ReadOnlySpan<float> query, int k);
+
+    /// <summary>
+    /// A batch of queries, row-major (<c>queries.Length == n * Dim</c>); result[i] answers row i.
+    /// </summary>
+    Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k);
+}
