@@ -1,0 +1,232 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace VecLm.Decoder;
+
+/// <summary>Builds and loads HNSW indexes over cosine similarity (the distance word vectors are compared with).</summary>
+public static class HnswIndex
+{
+    /// <summary>
+    /// Builds the graph over <paramref name="vectors"/> (row-major, <c>count × dim</c>); a copy is normalised.
+    /// <paramref name="progress"/> receives the number of nodes inserted so far, now and then.
+    /// </summary>
+    public static HnswIndex<CosineDistance> Build(ReadOnlySpan<float> vectors, int dim, HnswOptions options,
+                                                  Action<int>? progress = null) =>
+        HnswIndex<CosineDistance>.Build(vectors, dim, options, progress);
+
+    /// <summary>Loads an index saved by <see cref="HnswIndex{T}.Save"/>, with the vectors it was built from.</summary>
+    public static HnswIndex<CosineDistance> Load(string path, ReadOnlySpan<float> vectors, int dim) =>
+        HnswFile.Read<CosineDistance>(path, vectors, dim);
+}
+
+/// <summary>
+/// Hierarchical navigable small world graph (Malkov &amp; Yashunin 2018) laid out as hnswlib lays it out: the
+/// vectors in one pinned row-major array, layer 0 as fixed-size lists <c>[count, id…]</c> of 2·M links in one int
+/// array, the upper layers likewise (M links) in a second one, a spin lock per node for the parallel build, and
+/// pooled per-search scratch (visited marks with an epoch counter, heaps). Searches are safe from many threads.
+/// This file holds the layout and the public operations; Algorithms 1, 2 and 4 are in the partial files.
+/// </summary>
+public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDistance : struct, IDistance
+{
+    private readonly float[] _vectorData;   // pinned
+    private readonly float* _vectors;
+    private readonly int[] _levels;
+    private readonly int[] _links0Data;     // pinned, Count × (MaxM0 + 1)
+    private readonly int* _links0;
+    private readonly int[] _upperOffsets;   // start of a node's layer-1 list in _upper, or -1
+    private readonly int[] _upperData;      // pinned, Σ level × (M + 1)
+    private readonly int* _upper;
+    private readonly int[] _locks;
+    private readonly Lock _globalLock = new();
+    private readonly ConcurrentBag<SearchScratch> _scratch = new();
+    private bool _concurrent;
+    private int _entryPoint = -1;
+    private int _maxLevel = -1;
+
+    internal HnswIndex(float[] normalizedPinned, int dim, int m, int efConstruction, int seed, ulong vectorsChecksum,
+                       int[] levels,
+                       int[]? links0 = null, int[]? upper = null, int entryPoint = -1, int maxLevel = -1)
+    {
+        Dim = dim;
+        Count = levels.Length;
+        M = m;
+        MaxM0 = 2 * m;
+        EfConstruction = efConstruction;
+        Seed = seed;
+        VectorsChecksum = vectorsChecksum;
+        _vectorData = normalizedPinned;
+        _vectors = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(normalizedPinned));
+        _levels = levels;
+        _upperOffsets = new int[Count];
+        long upperLength = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            _upperOffsets[i] = levels[i] > 0 ? checked((int)upperLength) : -1;
+            upperLength += (long)levels[i] * (m + 1);
+        }
+        _links0Data = links0 ?? GC.AllocateArray<int>(checked(Count * (MaxM0 + 1)), pinned: true);
+        _upperData = upper ?? GC.AllocateArray<int>(checked((int)upperLength), pinned: true);
+        if (_links0Data.Length != (long)Count * (MaxM0 + 1) || _upperData.Length != upperLength)
+            throw new InvalidDataException("the link arrays do not match the node levels");
+        _links0 = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_links0Data));
+        _upper = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_upperData));
+        _locks = new int[Count];
+        _entryPoint = entryPoint;
+        _maxLevel = maxLevel;
+    }
+
+    public int Count { get; }
+    public int Dim { get; }
+    public int M { get; }
+    public int MaxM0 { get; }
+    public int EfConstruction { get; }
+    public int Seed { get; }
+    /// <summary>The checksum of the vectors the graph was built from (as given, before normalising).</summary>
+    public ulong VectorsChecksum { get; }
+    public int EntryPoint => _entryPoint;
+    public int MaxLevel => _maxLevel;
+    /// <summary>The ef used by <see cref="Search(ReadOnlySpan{float}, int)"/>; at least k is always searched.</summary>
+    public int DefaultEf { get; set; } = 64;
+
+    internal float[] VectorData => _vectorData;
+    internal int[] Levels => _levels;
+    internal int[] Links0Data => _links0Data;
+    internal int[] UpperData => _upperData;
+
+    internal static HnswIndex<TDistance> Build(ReadOnlySpan<float> vectors, int dim, HnswOptions options,
+                                              Action<int>? progress)
+    {
+        options.Validated();
+        if (dim < 1) throw new ArgumentException($"dimension must be positive (got {dim})");
+        if (vectors.Length % dim != 0) throw new ArgumentException($"{vectors.Length} values are not rows of {dim}");
+        int count = vectors.Length / dim;
+        var data = TDistance.Normalizes ? Simd.Normalized(vectors, dim) : PinnedCopy(vectors);
+        var index = new HnswIndex<TDistance>(data, dim, options.M, options.EfConstruction, options.Seed,
+                                             HnswFile.VectorsChecksum(vectors, dim), options.DrawLevels(count));
+        index.InsertAll(Math.Min(options.Threads, Math.Max(1, count)), progress);
+        return index;
+    }
+
+    internal static float[] PinnedCopy(ReadOnlySpan<float> vectors)
+    {
+        var data = GC.AllocateUninitializedArray<float>(Math.Max(vectors.Length, 1), pinned: true);
+        vectors.CopyTo(data);
+        return data;
+    }
+
+    /// <summary>Inserts every node, node 0 first; with several threads each takes the next id from a counter.</summary>
+    private void InsertAll(int threads, Action<int>? progress)
+    {
+        if (Count == 0) return;
+        int next = 0, done = 0;
+        void Worker()
+        {
+            var scratch = RentScratch();
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < Count)
+            {
+                Insert(i, scratch);
+                int d = Interlocked.Increment(ref done);
+                if ((d & 1023) == 0) progress?.Invoke(d);
+            }
+            ReturnScratch(scratch);
+        }
+        Insert(0, RentScratch());
+        _concurrent = threads > 1;
+        if (threads == 1) Worker();
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Worker());
+        _concurrent = false;
+        progress?.Invoke(Count);
+    }
+
+    /// <summary>Writes the graph (not the vectors) through a temporary file; see <see cref="HnswFile"/>.</summary>
+    public void Save(string path) => HnswFile.Write(path, this, VectorsChecksum);
+
+    public Neighbor[] Search(ReadOnlySpan<float> query, int k) => Search(query, k, DefaultEf);
+
+    /// <summary>The k nearest by greedy descent through the upper layers and a layer-0 search with <paramref name="ef"/>.</summary>
+    public Neighbor[] Search(ReadOnlySpan<float> query, int k, int ef)
+    {
+        if (query.Length != Dim) throw new ArgumentException($"query has {query.Length} values, the index {Dim}");
+        if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
+        if (ef < 1) throw new ArgumentException($"ef must be at least 1 (got {ef})");
+        if (Count == 0) return [];
+        float* q = stackalloc float[Dim];
+        var qs = new Span<float>(q, Dim);
+        query.CopyTo(qs);
+        if (TDistance.Normalizes) Embeddings.VectorMath.Normalize(qs);
+        var scratch = RentScratch();
+        try
+        {
+            int ep = _entryPoint;
+            float epDist = TDistance.Distance(q, Vector(ep), Dim);
+            for (int level = _maxLevel; level > 0; level--) GreedyClosest(q, level, ref ep, ref epDist);
+            SearchLayer(q, ep, epDist, Math.Max(ef, k), 0, scratch);
+            var results = scratch.Results;
+            while (results.Count > k) results.Pop();
+            var hits = new Neighbor[results.Count];
+            for (int i = hits.Length - 1; i >= 0; i--)
+            {
+                var c = results.Pop();
+                hits[i] = new Neighbor(c.Id, TDistance.ToSimilarity(c.Distance));
+            }
+            return hits;
+        }
+        finally { ReturnScratch(scratch); }
+    }
+
+    public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k) => SearchBatch(queries, k, DefaultEf);
+
+    /// <summary>One search per row, rows spread over the cores.</summary>
+    public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int ef, int threads = -1)
+    {
+        if (queries.Length % Dim != 0) throw new ArgumentException($"{queries.Length} values are not rows of {Dim}");
+        int n = queries.Length / Dim;
+        var results = new Neighbor[n][];
+        var copy = queries.ToArray();
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                     i => results[i] = Search(copy.AsSpan(i * Dim, Dim), k, ef));
+        return results;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private float* Vector(int id) => _vectors + (long)id * Dim;
+
+    /// <summary>The list <c>[count, id…]</c> of <paramref name="node"/> on <paramref name="level"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int* Links(int node, int level) => level == 0
+        ? _links0 + (long)node * (MaxM0 + 1)
+        : _upper + _upperOffsets[node] + (long)(level - 1) * (M + 1);
+
+    internal Span<int> LinkList(int node, int level) =>
+        new(Links(node, level), (level == 0 ? MaxM0 : M) + 1);
+
+    internal int LevelOf(int node) => _levels[node];
+
+    private SearchScratch RentScratch() =>
+        _scratch.TryTake(out var s) ? s : new SearchScratch(Count, MaxM0, EfConstruction);
+
+    private void ReturnScratch(SearchScratch scratch) => _scratch.Add(scratch);
+
+    private void LockNode(int node)
+    {
+        if (Interlocked.CompareExchange(ref _locks[node], 1, 0) == 0) return;
+        var spin = new SpinWait();
+        while (Interlocked.CompareExchange(ref _locks[node], 1, 0) != 0) spin.SpinOnce();
+    }
+
+    private void UnlockNode(int node) => Volatile.Write(ref _locks[node], 0);
+
+    /// <summary>Per-search working memory, pooled: the visited marks, the candidate and result heaps, buffers.</summary>
+    private sealed class SearchScratch(int count, int maxM0, int ef)
+    {
+        public readonly VisitedList Visited = new(count);
+        public readonly NodeHeap Candidates = NodeHeap.Nearest(ef);
+        public readonly NodeHeap Results = NodeHeap.Farthest(ef + 1);
+        public readonly int[] Neighbors = new int[maxM0 + 1];
+        public Candidate[] Sorted = new Candidate[Math.Max(ef, maxM0) + 1];
+        public readonly int[] Selected = new int[maxM0 + 1];
+        public readonly int[] Pruned = new int[maxM0 + 1];
+    }
+}
