@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text;
+
+namespace VecLm.Decoder;
+
+/// <summary>
+/// Query vectors in word2vec's text format (a <c>count dim</c> header, then <c>label v1 … vdim</c> per line).
+/// Unlike a vocabulary, labels may repeat: they only name the queries in the output.
+/// </summary>
+public sealed record QueryFile(string[] Labels, int Dim, float[] Data)
+{
+    public int Count => Labels.Length;
+
+    public static QueryFile Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"query file not found: {path}", path);
+        using var reader = new StreamReader(path, new UTF8Encoding(false, false));
+        string header = reader.ReadLine() ?? throw new InvalidDataException($"{path}: empty query file");
+        var head = header.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (head.Length != 2 || !int.TryParse(head[0], CultureInfo.InvariantCulture, out int count)
+            || !int.TryParse(head[1], CultureInfo.InvariantCulture, out int dim) || count < 0 || dim < 1)
+            throw new InvalidDataException($"{path}: line 1 must be '<count> <dim>' (word2vec text format), got '{header}'");
+        var labels = new string[count];
+        var data = new float[checked((long)count * dim)];
+        int i = 0, lineNo = 1;
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (i == count) throw new InvalidDataException($"{path}: more than the {count} queries the header announces");
+            var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != dim + 1)
+                throw new InvalidDataException($"{path}: line {lineNo} has {parts.Length - 1} values, the header says {dim}");
+            labels[i] = parts[0];
+            for (int j = 0; j < dim; j++)
+                if (!float.TryParse(parts[j + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out data[(long)i * dim + j]))
+                    throw new InvalidDataException($"{path}: line {lineNo}: '{parts[j + 1]}' is not a number");
+            i++;
+        }
+        if (i != count) throw new InvalidDataException($"{path}: truncated: expected {count} queries, found {i}");
+        return new QueryFile(labels, dim, data);
+    }
+}

@@ -1,0 +1,72 @@
+using VecLm.Embeddings;
+
+namespace VecLm.Decoder;
+
+/// <summary>A decoded word: its id, the word, and its cosine similarity to the vector decoded.</summary>
+public readonly record struct WordHit(int Id, string Word, float Cosine);
+
+/// <summary>
+/// Maps vectors back to words through an <see cref="IVectorIndex"/> over a <see cref="WordVectors"/> (ids are
+/// vocabulary ids): the nearest words of a vector, of a word (itself excluded, as word2vec's <c>distance</c>),
+/// and gensim's <c>most_similar(positive, negative)</c> for analogies.
+/// </summary>
+public sealed class WordDecoder
+{
+    public WordDecoder(WordVectors vectors, IVectorIndex index)
+    {
+        if (index.Count != vectors.Count || index.Dim != vectors.Dim)
+            throw new ArgumentException($"the index holds {index.Count} vectors of dimension {index.Dim}, the vocabulary "
+                                        + $"{vectors.Count} of dimension {vectors.Dim}");
+        Vectors = vectors;
+        Index = index;
+    }
+
+    public WordVectors Vectors { get; }
+    public IVectorIndex Index { get; }
+
+    /// <summary>The <paramref name="k"/> words nearest to <paramref name="vector"/>, nearest first.</summary>
+    public WordHit[] Decode(ReadOnlySpan<float> vector, int k) => ToWords(Index.Search(vector, k), k, []);
+
+    /// <summary>A batch (row-major); result[i] answers row i.</summary>
+    public WordHit[][] DecodeBatch(ReadOnlySpan<float> vectors, int k) =>
+        Index.SearchBatch(vectors, k).Select(hits => ToWords(hits, k, [])).ToArray();
+
+    /// <summary>The words nearest to <paramref name="word"/>, the word itself left out.</summary>
+    public WordHit[] Nearest(string word, int k) => MostSimilar([word], [], k);
+
+    /// <summary>
+    /// gensim's most_similar: the mean of the words' unit vectors, +1 for positive and −1 for negative words, then
+    /// its nearest words, the input words left out (king − man + woman ≈ queen).
+    /// Unknown words: <see cref="KeyNotFoundException"/> naming them.
+    /// </summary>
+    public WordHit[] MostSimilar(IReadOnlyList<string> positive, IReadOnlyList<string> negative, int k)
+    {
+        if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
+        if (positive.Count + negative.Count == 0) throw new ArgumentException("no words given");
+        var unknown = positive.Concat(negative).Where(w => !Vectors.Vocabulary.Contains(w)).Distinct().ToList();
+        if (unknown.Count > 0)
+            throw new KeyNotFoundException($"not in the vocabulary: {string.Join(", ", unknown)}");
+        int dim = Vectors.Dim;
+        var mean = new float[dim];
+        var unit = new float[dim];
+        var exclude = new HashSet<int>();
+        foreach (var (words, sign) in new[] { (positive, 1f), (negative, -1f) })
+        {
+            foreach (var word in words)
+            {
+                Vectors.Vocabulary.TryGetId(word, out int id);
+                exclude.Add(id);
+                Vectors[id].CopyTo(unit);
+                VectorMath.Normalize(unit);
+                for (int j = 0; j < dim; j++) mean[j] += sign * unit[j];
+            }
+        }
+        VectorMath.Normalize(mean);
+        var hits = Index.Search(mean, Math.Min(k + exclude.Count, Index.Count));
+        return ToWords(hits, k, exclude);
+    }
+
+    private WordHit[] ToWords(Neighbor[] hits, int k, HashSet<int> exclude) =>
+        hits.Where(h => !exclude.Contains(h.Id)).Take(k)
+            .Select(h => new WordHit(h.Id, Vectors.Vocabulary[h.Id], h.Similarity)).ToArray();
+}

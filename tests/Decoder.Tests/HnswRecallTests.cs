@@ -1,0 +1,73 @@
+namespace VecLm.Decoder.Tests;
+
+public sealed class HnswRecallTests(RandomIndexFixture data) : IClassFixture<RandomIndexFixture>
+{
+    [Fact]
+    public void Recall_at_10_against_exact_search_is_at_least_095()
+    {
+        var queries = TestData.RandomVectors(500, RandomIndexFixture.Dim, seed: 99);
+        var exact = data.Exact.SearchBatch(queries, 10);
+        var approximate = data.Hnsw.SearchBatch(queries, 10, ef: 100);
+        double recall = TestData.Recall(approximate, exact);
+        Assert.True(recall >= 0.95, $"recall@10 = {recall:F3}");
+    }
+
+    [Fact]
+    public void Recall_grows_with_ef()
+    {
+        var queries = TestData.RandomVectors(300, RandomIndexFixture.Dim, seed: 5);
+        var exact = data.Exact.SearchBatch(queries, 10);
+        double low = TestData.Recall(data.Hnsw.SearchBatch(queries, 10, ef: 10), exact);
+        double high = TestData.Recall(data.Hnsw.SearchBatch(queries, 10, ef: 200), exact);
+        Assert.True(high > low, $"ef=10: {low:F3}, ef=200: {high:F3}");
+        Assert.True(high >= 0.98, $"ef=200: {high:F3}");
+    }
+
+    [Fact]
+    public void Every_stored_vector_finds_itself_first()
+    {
+        var misses = new List<int>();
+        var hits = data.Hnsw.SearchBatch(data.Vectors, 1, ef: 64);
+        for (int i = 0; i < hits.Length; i++)
+            if (hits[i][0].Id != i) misses.Add(i);
+        Assert.Empty(misses);
+        Assert.All(hits, h => Assert.Equal(1f, h[0].Similarity, 1e-4f));
+    }
+
+    [Fact]
+    public void Results_are_sorted_by_similarity_and_match_exact_cosines()
+    {
+        var query = TestData.RandomVectors(1, RandomIndexFixture.Dim, seed: 3);
+        var hits = data.Hnsw.Search(query, 10, ef: 200);
+        var exact = data.Exact.Search(query, 10);
+        Assert.Equal(10, hits.Length);
+        for (int i = 1; i < hits.Length; i++) Assert.True(hits[i - 1].Similarity >= hits[i].Similarity);
+        Assert.Equal(exact[0].Id, hits[0].Id);
+        Assert.Equal(exact[0].Similarity, hits[0].Similarity, 1e-5f);
+    }
+
+    [Fact]
+    public void Builds_with_one_thread_are_reproducible_for_a_seed()
+    {
+        var vectors = TestData.RandomVectors(800, 16, seed: 1);
+        var options = new HnswOptions(M: 8, EfConstruction: 50, Seed: 3, Threads: 1);
+        var a = HnswIndex.Build(vectors, 16, options);
+        var b = HnswIndex.Build(vectors, 16, options);
+        Assert.Equal(a.Levels, b.Levels);
+        Assert.Equal(a.Links0Data, b.Links0Data);
+        Assert.Equal(a.UpperData, b.UpperData);
+        var c = HnswIndex.Build(vectors, 16, options with { Seed = 4 });
+        Assert.NotEqual(a.Levels, c.Levels);
+    }
+
+    [Fact]
+    public void Tiny_indexes_work()
+    {
+        var one = HnswIndex.Build(new float[] { 1, 0 }, 2, new HnswOptions());
+        Assert.Equal(0, Assert.Single(one.Search(new float[] { 0, 1 }, 5)).Id);
+        var empty = HnswIndex.Build(ReadOnlySpan<float>.Empty, 2, new HnswOptions());
+        Assert.Empty(empty.Search(new float[] { 0, 1 }, 5));
+        Assert.Throws<ArgumentException>(() => one.Search(new float[] { 1, 0, 0 }, 1));
+        Assert.Throws<ArgumentException>(() => HnswIndex.Build(new float[4], 2, new HnswOptions(M: 1)));
+    }
+}
