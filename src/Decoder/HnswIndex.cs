@@ -225,7 +225,7 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         public readonly NodeHeap Candidates = NodeHeap.Nearest(ef);
         public readonly NodeHeap Results = NodeHeap.Farthest(ef + 1);
         public readonly int[] Neighbors = new int[maxM0 + 1];
-        public Candidate[] Sorted = new Candidate[Math.Max(ef, maxM0) + 1];
+        public readonly Candidate[] Sorted = new Candidate[Math.Max(ef, 2 * maxM0) + 1];
         public readonly int[] Selected = new int[maxM0 + 1];
         public readonly int[] Pruned = new int[maxM0 + 1];
     }

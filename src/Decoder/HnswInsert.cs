@@ -79,8 +79,16 @@ public sealed unsafe partial class HnswIndex<TDistance>
         int maxM = level == 0 ? MaxM0 : M;
         LockIfConcurrent(node);
         int* own = Links(node, level);
-        for (int i = 0; i < neighbors.Length; i++) own[i + 1] = neighbors[i];
-        own[0] = neighbors.Length;
+        int existing = own[0];
+        if (existing == 0)
+        {
+            for (int i = 0; i < neighbors.Length; i++) own[i + 1] = neighbors[i];
+            own[0] = neighbors.Length;
+        }
+        else
+        {
+            MergeOwnList(node, own, neighbors, maxM, scratch);
+        }
         UnlockIfConcurrent(node);
 
         float* v = Vector(node);
@@ -105,6 +113,31 @@ public sealed unsafe partial class HnswIndex<TDistance>
             }
             UnlockIfConcurrent(other);
         }
+    }
+
+    /// <summary>
+    /// In a parallel build another thread may already have linked to this node from a layer on which the node's
+    /// own list was still empty (it reached the node from a higher layer). Its links are kept: the selected
+    /// neighbours and the existing ones are merged, pruned by the heuristic if they exceed the limit.
+    /// </summary>
+    private void MergeOwnList(int node, int* own, ReadOnlySpan<int> neighbors, int maxM, SearchScratch scratch)
+    {
+        float* v = Vector(node);
+        int existing = own[0];
+        var union = scratch.Sorted.AsSpan(0, existing + neighbors.Length);
+        int n = 0;
+        foreach (int e in neighbors) union[n++] = new Candidate(TDistance.Distance(v, Vector(e), Dim), e);
+        for (int i = 1; i <= existing; i++)
+        {
+            int e = own[i];
+            if (!neighbors.Contains(e)) union[n++] = new Candidate(TDistance.Distance(v, Vector(e), Dim), e);
+        }
+        union = union[..n];
+        union.Sort(static (a, b) => Candidate.Closer(a, b) ? -1 : Candidate.Closer(b, a) ? 1 : 0);
+        var kept = scratch.Pruned.AsSpan(0, maxM);
+        int count = SelectNeighborsHeuristic(union, maxM, kept);
+        for (int i = 0; i < count; i++) own[i + 1] = kept[i];
+        own[0] = count;
     }
 
     /// <summary>A full list plus the new node, pruned back to <paramref name="maxM"/> by the heuristic.</summary>
