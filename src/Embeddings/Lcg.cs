@@ -14,8 +14,8 @@ public struct Lcg(ulong seed)
         return _state;
     }
 
-    /// <summary>A draw in [0, n), from the high bits (the low bits of an LCG are weak).</summary>
-    public int NextInt(int n) => (int)((Next() >> 16) % (ulong)n);
+    /// <summary>A draw in [0, n), from the high 32 bits (the low bits of an LCG are weak), by multiply-shift.</summary>
+    public int NextInt(int n) => (int)(((Next() >> 32) * (ulong)(uint)n) >> 32);
 
     /// <summary>A draw in [0, 1) with 24 bits of resolution.</summary>
     public float NextFloat() => (Next() >> 40) * (1.0f / (1 << 24));

@@ -30,9 +30,10 @@ public sealed class NegativeSampler
     public int Sample(ref Lcg random)
     {
         ulong r = random.Next();
-        int i = (int)((r >> 16) % (ulong)_entries.Length);
+        // The high 32 bits pick the entry (multiply-shift, no division), the next 16 the coin.
+        int i = (int)(((r >> 32) * (ulong)(uint)_entries.Length) >> 32);
         ref readonly var e = ref _entries[i];
-        float u = (float)((r >> 40) & 0xFFFFFF) * (1.0f / (1 << 24));
+        float u = ((r >> 16) & 0xFFFF) * (1.0f / (1 << 16));
         return u < e.Probability ? i : e.Alias;
     }
 

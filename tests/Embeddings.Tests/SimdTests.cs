@@ -42,3 +42,15 @@ public class SimdTests
         Assert.Throws<ArgumentException>(() => Simd.Dot(new float[3], new float[4]));
     }
 }
+
+public class SigmoidTests
+{
+    [Fact]
+    public void TableMatchesTheExactSigmoidInsideTheRangeAndSaturatesOutside()
+    {
+        for (float x = -5.999f; x < 6f; x += 0.0007f)
+            Assert.Equal(Sigmoid.Exact(x), Sigmoid.Of(x), 1e-6f);
+        Assert.Equal(1f, Sigmoid.Of(6.5f));
+        Assert.Equal(0f, Sigmoid.Of(-100f));
+    }
+}
