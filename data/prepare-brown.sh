@@ -31,7 +31,7 @@ OUT=""
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
     -*) die "unknown option '$arg' (try --help)" ;;
     *) [ -z "$OUT" ] || die "more than one output directory given"; OUT="$arg" ;;
   esac
