@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using VecLm.Decoder;
+using VecLm.Embeddings;
+
+namespace VecLm.Cli;
+
+/// <summary>
+/// <c>veclm neighbors</c>: the nearest words of words (as word2vec's <c>distance</c>), of an analogy (as gensim's
+/// most_similar), or of every vector of a query file (rows <c>query rank word cosine</c>), through an HNSW index
+/// (loaded, or built in memory) or exact search.
+/// </summary>
+public static class NeighborsCommand
+{
+    private sealed record Request(string Vectors, string? Index, string[] Words, string[] Positive, string[] Negative,
+                                  string? QueryFile, string? Output, int K, int Ef, bool Exact);
+
+    public static Command Create()
+    {
+        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text).", Required = true };
+        var index = new Option<FileInfo?>("--index") { Description = "An index saved by veclm index from these vectors (else one is built in memory)." };
+        var words = new Argument<string[]>("words") { Description = "Words whose neighbours to show.", Arity = ArgumentArity.ZeroOrMore };
+        var positive = new Option<string[]>("--positive") { Description = "Analogy: words added (king woman).", AllowMultipleArgumentsPerToken = true };
+        var negative = new Option<string[]>("--negative") { Description = "Analogy: words subtracted (man).", AllowMultipleArgumentsPerToken = true };
+        var queryFile = new Option<FileInfo?>("--query-file") { Description = "Query vectors in word2vec text format; writes query, rank, word, cosine rows." };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Where to write the --query-file rows (default: stdout)." };
+        var k = new Option<int>("-k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 10 };
+        var ef = new Option<int>("--ef") { Description = "HNSW search breadth (at least k is used).", DefaultValueFactory = _ => 64 };
+        var exact = new Option<bool>("--exact") { Description = "Brute-force search instead of HNSW." };
+
+        var command = new Command("neighbors", "Nearest words by cosine: of words, of an analogy, or of query vectors.")
+        {
+            vectors, index, words, positive, negative, queryFile, output, k, ef, exact,
+        };
+        command.SetAction(parse => Run(new Request(parse.GetValue(vectors)!.FullName, parse.GetValue(index)?.FullName,
+            parse.GetValue(words) ?? [], parse.GetValue(positive) ?? [], parse.GetValue(negative) ?? [],
+            parse.GetValue(queryFile)?.FullName, parse.GetValue(output)?.FullName, parse.GetValue(k), parse.GetValue(ef),
+            parse.GetValue(exact))));
+        return command;
+    }
+
+    private static int Run(Request r)
+    {
+        if (r.K < 1) throw new ArgumentException($"-k must be at least 1 (got {r.K})");
+        if (r.Ef < 1) throw new ArgumentException($"--ef must be at least 1 (got {r.Ef})");
+        bool analogy = r.Positive.Length + r.Negative.Length > 0;
+        int modes = (r.Words.Length > 0 ? 1 : 0) + (analogy ? 1 : 0) + (r.QueryFile is null ? 0 : 1);
+        if (modes != 1) throw new UsageException("give exactly one of: WORDs, --positive/--negative, --query-file");
+        if (r.Exact && r.Index is not null) throw new UsageException("--exact and --index exclude each other");
+        if (r.Output is not null && r.QueryFile is null) throw new UsageException("-o goes with --query-file");
+        var query = r.QueryFile is null ? null : QueryFile.Read(r.QueryFile);
+        var words = WordVectors.Load(r.Vectors);
+        if (query is not null && query.Dim != words.Dim)
+            throw new InvalidDataException($"{r.QueryFile}: queries have dimension {query.Dim}, the vectors {words.Dim}");
+        var decoder = new WordDecoder(words, OpenIndex(r, words));
+
+        if (query is not null) return SearchFile(decoder, query, r);
+        var unknown = r.Words.Concat(r.Positive).Concat(r.Negative).Where(w => !words.Vocabulary.Contains(w)).Distinct().ToList();
+        foreach (var word in unknown) CliRunner.Warn($"'{word}' is not in the vocabulary");
+        if (analogy)
+        {
+            if (unknown.Count > 0) return CliRunner.BadInput;
+            Print(decoder.MostSimilar(r.Positive, r.Negative, r.K));
+            return 0;
+        }
+        foreach (var word in r.Words.Where(words.Vocabulary.Contains))
+        {
+            words.Vocabulary.TryGetId(word, out int id);
+            Console.WriteLine($"Word: {word}  Position in vocabulary: {id}");
+            Print(decoder.Nearest(word, r.K));
+            Console.WriteLine();
+        }
+        return unknown.Count == r.Words.Distinct().Count() ? CliRunner.BadInput : 0;
+    }
+
+    private static IVectorIndex OpenIndex(Request r, WordVectors words)
+    {
+        if (r.Exact) return new ExactIndex(words.Data, words.Dim);
+        var hnsw = r.Index is not null
+            ? HnswIndex.Load(r.Index, words.Data, words.Dim)
+            : IndexCommand.Build(words, new HnswOptions(Threads: Environment.ProcessorCount));
+        hnsw.DefaultEf = r.Ef;
+        return hnsw;
+    }
+
+    private static void Print(IEnumerable<WordHit> hits)
+    {
+        foreach (var hit in hits) Console.WriteLine($"{hit.Word,-30}\t{hit.Cosine.ToString("0.000000", CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>Every query row against the index (timed alone), then the rows written.</summary>
+    private static int SearchFile(WordDecoder decoder, QueryFile query, Request r)
+    {
+        var clock = Stopwatch.StartNew();
+        var hits = decoder.DecodeBatch(query.Data, r.K);
+        double seconds = clock.Elapsed.TotalSeconds;
+        void Write(TextWriter writer)
+        {
+            for (int i = 0; i < hits.Length; i++)
+                for (int rank = 0; rank < hits[i].Length; rank++)
+                    writer.Write($"{query.Labels[i]}\t{rank + 1}\t{hits[i][rank].Word}\t"
+                                 + $"{hits[i][rank].Cosine.ToString("0.000000", CultureInfo.InvariantCulture)}\n");
+        }
+        if (r.Output is null) Write(Console.Out);
+        else AtomicFile.Write(r.Output, stream => { using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16); Write(w); });
+        Console.Error.WriteLine($"searched {query.Count} queries in {seconds:0.000} s: "
+                                + $"{query.Count / Math.Max(seconds, 1e-9):0} queries/s");
+        return 0;
+    }
+}
