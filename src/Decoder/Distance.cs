@@ -25,13 +25,13 @@ public readonly unsafe struct CosineDistance : IDistance
     public static bool Normalizes => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Distance(float* a, float* b, int dim) => 1f - Simd.Dot(a, b, dim);
+    public static float Distance(float* a, float* b, int dim) => 1f - DotProduct.Dot(a, b, dim);
 
     public static float ToSimilarity(float distance) => 1f - distance;
 }
 
 /// <summary>The dot product, hand-vectorised with Vector256 (four accumulators, FMA), scalar tail.</summary>
-public static unsafe class Simd
+public static unsafe class DotProduct
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(float* a, float* b, int dim)

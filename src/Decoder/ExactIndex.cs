@@ -22,7 +22,7 @@ public sealed unsafe class ExactIndex : IVectorIndex
         if (vectors.Length % dim != 0) throw new ArgumentException($"{vectors.Length} values are not rows of {dim}");
         Dim = dim;
         Count = vectors.Length / dim;
-        _data = Simd.Normalized(vectors, dim);
+        _data = DotProduct.Normalized(vectors, dim);
         _vectors = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_data));
     }
 
@@ -41,7 +41,7 @@ public sealed unsafe class ExactIndex : IVectorIndex
         if (queries.Length % Dim != 0) throw new ArgumentException($"{queries.Length} values are not rows of {Dim}");
         if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
         int n = queries.Length / Dim;
-        var normalized = Simd.Normalized(queries, Dim);
+        var normalized = DotProduct.Normalized(queries, Dim);
         var results = new Neighbor[n][];
         int blocks = (n + QueryBlock - 1) / QueryBlock;
         if (blocks <= 1 || threads == 1)
@@ -77,7 +77,7 @@ public sealed unsafe class ExactIndex : IVectorIndex
                     for (int r = r0; r < r1; r++)
                     {
                         // Distance −cosine: the heap orders by it, ties by id, as the HNSW results.
-                        float d = -Simd.Dot(q, _vectors + (long)r * dim, dim);
+                        float d = -DotProduct.Dot(q, _vectors + (long)r * dim, dim);
                         if (heap.Count < k) heap.Push(d, r);
                         else if (Candidate.Closer(new Candidate(d, r), heap.Top))
                         {

@@ -99,7 +99,7 @@ public static class HnswFile
         if (count > 0 && (entry < 0 || entry >= count || levels[entry] != maxLevel))
             throw Bad(path, "corrupt: bad entry point");
 
-        var data = T.Normalizes ? Simd.Normalized(vectors, dim) : HnswIndex<T>.PinnedCopy(vectors);
+        var data = T.Normalizes ? DotProduct.Normalized(vectors, dim) : HnswIndex<T>.PinnedCopy(vectors);
         var index = new HnswIndex<T>(data, dim, m, efc, seed, vectorsChecksum, levels, links0, upper, count > 0 ? entry : -1,
                                      count > 0 ? maxLevel : -1);
         var problem = index.FindIntegrityProblems(checkReachability: false).FirstOrDefault();

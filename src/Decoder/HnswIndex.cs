@@ -101,7 +101,7 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         if (dim < 1) throw new ArgumentException($"dimension must be positive (got {dim})");
         if (vectors.Length % dim != 0) throw new ArgumentException($"{vectors.Length} values are not rows of {dim}");
         int count = vectors.Length / dim;
-        var data = TDistance.Normalizes ? Simd.Normalized(vectors, dim) : PinnedCopy(vectors);
+        var data = TDistance.Normalizes ? DotProduct.Normalized(vectors, dim) : PinnedCopy(vectors);
         var index = new HnswIndex<TDistance>(data, dim, options.M, options.EfConstruction, options.Seed,
                                              HnswFile.VectorsChecksum(vectors, dim), options.DrawLevels(count));
         index.InsertAll(Math.Min(options.Threads, Math.Max(1, count)), progress);

@@ -33,12 +33,12 @@ public sealed class ConcurrencyTests(RandomIndexFixture data) : IClassFixture<Ra
         int dim = RandomIndexFixture.Dim;
         var queries = TestData.RandomVectors(37, dim, seed: 12);
         var batch = data.Exact.SearchBatch(queries, 5, threads: 2);
-        var unit = Simd.Normalized(data.Vectors, dim);
+        var unit = DotProduct.Normalized(data.Vectors, dim);
         for (int i = 0; i < 37; i++)
         {
-            var q = Simd.Normalized(queries.AsSpan(i * dim, dim), dim);
+            var q = DotProduct.Normalized(queries.AsSpan(i * dim, dim), dim);
             var naive = Enumerable.Range(0, RandomIndexFixture.Count)
-                .Select(id => (id, sim: Simd.Dot(q, unit.AsSpan(id * dim, dim))))
+                .Select(id => (id, sim: DotProduct.Dot(q, unit.AsSpan(id * dim, dim))))
                 .OrderByDescending(x => x.sim).ThenBy(x => x.id).Take(5).Select(x => x.id);
             Assert.Equal(naive, batch[i].Select(n => n.Id));
             Assert.Equal(batch[i], data.Exact.Search(queries.AsSpan(i * dim, dim), 5));

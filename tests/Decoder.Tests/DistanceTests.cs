@@ -17,7 +17,7 @@ public sealed class DistanceTests
             }
             double reference = 0;
             for (int i = 0; i < length; i++) reference += (double)a[i] * b[i];
-            float simd = Simd.Dot(a, b);
+            float simd = DotProduct.Dot(a, b);
             Assert.True(Math.Abs(simd - reference) <= 1e-5 * Math.Max(1, Math.Sqrt(length)),
                         $"length {length}: simd {simd}, reference {reference}");
             fixed (float* pa = a, pb = b)
@@ -27,12 +27,12 @@ public sealed class DistanceTests
 
     [Fact]
     public void Dot_rejects_different_lengths() =>
-        Assert.Throws<ArgumentException>(() => Simd.Dot(new float[3], new float[4]));
+        Assert.Throws<ArgumentException>(() => DotProduct.Dot(new float[3], new float[4]));
 
     [Fact]
     public void Normalized_rows_have_unit_length_and_zero_rows_stay_zero()
     {
-        var rows = Simd.Normalized(new float[] { 3, 4, 0, 0, 0, 5 }, 2);
+        var rows = DotProduct.Normalized(new float[] { 3, 4, 0, 0, 0, 5 }, 2);
         Assert.Equal(new float[] { 0.6f, 0.8f, 0, 0, 0, 1 }, rows);
     }
 
