@@ -63,7 +63,7 @@ public sealed unsafe class ExactIndex : IVectorIndex
     private void SearchBlock(float[] queries, int block, int n, int k, Neighbor[][] results)
     {
         int first = block * QueryBlock, count = Math.Min(QueryBlock, n - first), dim = Dim;
-        var heaps = new NodeHeap[count];
+        var heaps = new NodeHeap<FarthestFirst>[count];
         for (int j = 0; j < count; j++) heaps[j] = NodeHeap.Farthest(k + 1);
         fixed (float* q0 = &queries[first * dim])
         {

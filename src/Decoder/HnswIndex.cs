@@ -137,6 +137,7 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         if (threads == 1) Worker();
         else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Worker());
         _concurrent = false;
+        if (threads > 1) RepairUnreachable(RentScratch());
         progress?.Invoke(Count);
     }
 
@@ -222,8 +223,8 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
     private sealed class SearchScratch(int count, int maxM0, int ef)
     {
         public readonly VisitedList Visited = new(count);
-        public readonly NodeHeap Candidates = NodeHeap.Nearest(ef);
-        public readonly NodeHeap Results = NodeHeap.Farthest(ef + 1);
+        public readonly NodeHeap<NearestFirst> Candidates = NodeHeap.Nearest(ef);
+        public readonly NodeHeap<FarthestFirst> Results = NodeHeap.Farthest(ef + 1);
         public readonly int[] Neighbors = new int[maxM0 + 1];
         public readonly Candidate[] Sorted = new Candidate[Math.Max(ef, 2 * maxM0) + 1];
         public readonly int[] Selected = new int[maxM0 + 1];

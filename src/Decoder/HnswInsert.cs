@@ -25,7 +25,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
             for (int l = Math.Min(level, maxLevel); l >= 0; l--)
             {
                 SearchLayer(q, entry, entryDist, EfConstruction, l, scratch);
-                int n = scratch.Results.DrainSorted(scratch.Sorted);
+                int n = scratch.Results.Drain(scratch.Sorted, reverse: true);
                 var found = scratch.Sorted.AsSpan(0, n);
                 entry = found[0].Id;
                 entryDist = found[0].Distance;
@@ -41,6 +41,38 @@ public sealed unsafe partial class HnswIndex<TDistance>
                 _maxLevel = level;
                 _globalLock.Exit();
             }
+        }
+    }
+
+    /// <summary>
+    /// After a parallel build: a node inserted while the node it descended to was itself still being inserted
+    /// (its layer-0 list yet empty) may end up with that single neighbour, and be pruned from it later — unreachable.
+    /// hnswlib avoids this by holding each node's lock for its whole insertion; here such nodes are found by a
+    /// breadth-first walk and inserted again on layer 0 (their lists merged), which a single-threaded build never needs.
+    /// </summary>
+    private void RepairUnreachable(SearchScratch scratch)
+    {
+        for (int round = 0; round < 4; round++)
+        {
+            var reached = ReachedOnLayer0();
+            int repaired = 0;
+            for (int node = 0; node < Count; node++)
+            {
+                if (reached[node]) continue;
+                float* q = Vector(node);
+                int entry = _entryPoint;
+                float entryDist = TDistance.Distance(q, Vector(entry), Dim);
+                for (int l = _maxLevel; l > 0; l--) GreedyClosest(q, l, ref entry, ref entryDist);
+                SearchLayer(q, entry, entryDist, EfConstruction, 0, scratch);
+                int n = scratch.Results.Drain(scratch.Sorted, reverse: true);
+                int m = 0;
+                for (int i = 0; i < n; i++)
+                    if (scratch.Sorted[i].Id != node) scratch.Sorted[m++] = scratch.Sorted[i];
+                int selected = SelectNeighborsHeuristic(scratch.Sorted.AsSpan(0, m), M, scratch.Selected);
+                Connect(node, 0, scratch.Selected.AsSpan(0, selected), scratch);
+                repaired++;
+            }
+            if (repaired == 0) return;
         }
     }
 
@@ -133,7 +165,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
             if (!neighbors.Contains(e)) union[n++] = new Candidate(TDistance.Distance(v, Vector(e), Dim), e);
         }
         union = union[..n];
-        union.Sort(static (a, b) => Candidate.Closer(a, b) ? -1 : Candidate.Closer(b, a) ? 1 : 0);
+        union.Sort(new CloserFirst());
         var kept = scratch.Pruned.AsSpan(0, maxM);
         int count = SelectNeighborsHeuristic(union, maxM, kept);
         for (int i = 0; i < count; i++) own[i + 1] = kept[i];
@@ -149,7 +181,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
         for (int i = 0; i < count; i++)
             candidates[i] = new Candidate(TDistance.Distance(o, Vector(list[i + 1]), Dim), list[i + 1]);
         candidates[count] = new Candidate(TDistance.Distance(o, nodeVector, Dim), node);
-        candidates.Sort(static (a, b) => Candidate.Closer(a, b) ? -1 : Candidate.Closer(b, a) ? 1 : 0);
+        candidates.Sort(new CloserFirst());
         var kept = scratch.Pruned.AsSpan(0, maxM);
         int n = SelectNeighborsHeuristic(candidates, maxM, kept);
         for (int i = 0; i < n; i++) list[i + 1] = kept[i];

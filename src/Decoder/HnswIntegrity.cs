@@ -56,13 +56,14 @@ public sealed unsafe partial class HnswIndex<TDistance>
         return problems;
     }
 
-    private int ReachableOnLayer0()
+    private int ReachableOnLayer0() => ReachedOnLayer0().Count(r => r);
+
+    private bool[] ReachedOnLayer0()
     {
         var reached = new bool[Count];
         var queue = new Queue<int>();
         reached[_entryPoint] = true;
         queue.Enqueue(_entryPoint);
-        int total = 1;
         while (queue.Count > 0)
         {
             var list = LinkList(queue.Dequeue(), 0);
@@ -72,10 +73,9 @@ public sealed unsafe partial class HnswIndex<TDistance>
                 int e = list[i];
                 if (e < 0 || e >= Count || reached[e]) continue;
                 reached[e] = true;
-                total++;
                 queue.Enqueue(e);
             }
         }
-        return total;
+        return reached;
     }
 }

@@ -13,20 +13,21 @@ public sealed unsafe partial class HnswIndex<TDistance>
     /// </summary>
     private void SearchLayer(float* q, int entry, float entryDist, int ef, int level, SearchScratch scratch)
     {
-        var visited = scratch.Visited;
         var candidates = scratch.Candidates;
         var results = scratch.Results;
-        visited.Reset();
+        scratch.Visited.Reset();
         candidates.Clear();
         results.Clear();
-        visited.TryVisit(entry);
-        candidates.Push(entryDist, entry);
-        results.Push(entryDist, entry);
-        var bound = new Candidate(entryDist, entry);
+        ushort epoch = scratch.Visited.Epoch;
         int dim = Dim;
         bool copy = _concurrent;
+        fixed (ushort* marks = scratch.Visited.Marks)
         fixed (int* buffer = scratch.Neighbors)
         {
+            marks[entry] = epoch;
+            candidates.Push(entryDist, entry);
+            results.Push(entryDist, entry);
+            var bound = new Candidate(entryDist, entry);
             while (candidates.Count > 0)
             {
                 var c = candidates.Pop();
@@ -41,17 +42,28 @@ public sealed unsafe partial class HnswIndex<TDistance>
                     list = buffer;
                 }
                 int count = list[0];
-                if (Sse.IsSupported && count > 0) Sse.Prefetch0(Vector(list[1]));
+                if (Sse.IsSupported && count > 0)
+                {
+                    Sse.Prefetch0(marks + list[1]);
+                    Sse.Prefetch0(Vector(list[1]));
+                }
                 for (int i = 1; i <= count; i++)
                 {
                     int e = list[i];
-                    if (Sse.IsSupported && i < count) Sse.Prefetch0(Vector(list[i + 1]));
-                    if (!visited.TryVisit(e)) continue;
+                    if (Sse.IsSupported && i < count)
+                    {
+                        int next = list[i + 1];
+                        Sse.Prefetch0(marks + next);
+                        Sse.Prefetch0(Vector(next));
+                    }
+                    if (marks[e] == epoch) continue;
+                    marks[e] = epoch;
                     float d = TDistance.Distance(q, Vector(e), dim);
                     var cand = new Candidate(d, e);
                     if (results.Count < ef || Candidate.Closer(cand, bound))
                     {
                         candidates.Push(d, e);
+                        if (Sse.IsSupported) Sse.Prefetch0(Links(candidates.Top.Id, level));
                         results.Push(d, e);
                         if (results.Count > ef) results.Pop();
                         bound = results.Top;

@@ -11,18 +11,42 @@ public readonly record struct Candidate(float Distance, int Id)
         a.Distance < b.Distance || (a.Distance == b.Distance && a.Id < b.Id);
 }
 
+/// <summary>Which end of a <see cref="NodeHeap{TOrder}"/> is on top, as a type so the JIT folds the comparison.</summary>
+public interface IHeapOrder
+{
+    /// <summary>Whether <paramref name="a"/> belongs above <paramref name="b"/>.</summary>
+    static abstract bool Above(in Candidate a, in Candidate b);
+}
+
+/// <summary>The closest on top: the candidate list C of the paper.</summary>
+public readonly struct NearestFirst : IHeapOrder
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Above(in Candidate a, in Candidate b) => Candidate.Closer(a, b);
+}
+
+/// <summary>The farthest on top: the result list W of the paper, whose top is the bound to beat.</summary>
+public readonly struct FarthestFirst : IHeapOrder
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Above(in Candidate a, in Candidate b) => Candidate.Closer(b, a);
+}
+
+/// <summary>Factories for the two kinds of heap.</summary>
+public static class NodeHeap
+{
+    public static NodeHeap<NearestFirst> Nearest(int capacity = 64) => new(capacity);
+    public static NodeHeap<FarthestFirst> Farthest(int capacity = 64) => new(capacity);
+}
+
 /// <summary>
-/// An array-backed binary heap of <see cref="Candidate"/>s, reused across searches (no allocation per hop).
-/// <c>Nearest</c> heaps pop the closest first (the candidate list C of the paper), <c>Farthest</c> heaps pop the
-/// farthest first (the result list W, whose top is the bound to beat).
+/// An array-backed binary heap of <see cref="Candidate"/>s, reused across searches (no allocation per hop),
+/// ordered by <typeparamref name="TOrder"/>.
 /// </summary>
-public sealed class NodeHeap(bool farthestOnTop, int capacity = 64)
+public sealed class NodeHeap<TOrder>(int capacity = 64) where TOrder : struct, IHeapOrder
 {
     private Candidate[] _items = new Candidate[Math.Max(capacity, 4)];
     private int _count;
-
-    public static NodeHeap Nearest(int capacity = 64) => new(false, capacity);
-    public static NodeHeap Farthest(int capacity = 64) => new(true, capacity);
 
     public int Count => _count;
     public Candidate Top => _items[0];
@@ -31,7 +55,7 @@ public sealed class NodeHeap(bool farthestOnTop, int capacity = 64)
     public void Clear() => _count = 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Above(in Candidate a, in Candidate b) => farthestOnTop ? Candidate.Closer(b, a) : Candidate.Closer(a, b);
+    private static bool Above(in Candidate a, in Candidate b) => TOrder.Above(a, b);
 
     public void Push(float distance, int id)
     {
@@ -74,15 +98,22 @@ public sealed class NodeHeap(bool farthestOnTop, int capacity = 64)
         return top;
     }
 
-    /// <summary>Empties the heap into <paramref name="sorted"/>, closest first; returns how many were written.</summary>
-    public int DrainSorted(Span<Candidate> sorted)
+    /// <summary>
+    /// Empties the heap into <paramref name="sorted"/>, in pop order (reversed when <paramref name="reverse"/>);
+    /// returns how many were written.
+    /// </summary>
+    public int Drain(Span<Candidate> sorted, bool reverse)
     {
         int n = _count;
-        _items.AsSpan(0, n).CopyTo(sorted);
-        sorted[..n].Sort(static (a, b) => Candidate.Closer(a, b) ? -1 : Candidate.Closer(b, a) ? 1 : 0);
-        _count = 0;
+        for (int i = 0; i < n; i++) sorted[reverse ? n - 1 - i : i] = Pop();
         return n;
     }
+}
+
+/// <summary>Sorts candidates closest first (ties by id) without a delegate.</summary>
+public readonly struct CloserFirst : IComparer<Candidate>
+{
+    public int Compare(Candidate a, Candidate b) => Candidate.Closer(a, b) ? -1 : Candidate.Closer(b, a) ? 1 : 0;
 }
 
 /// <summary>
@@ -95,6 +126,8 @@ public sealed class VisitedList(int count)
     private ushort _epoch;
 
     public int Capacity => _marks.Length;
+    internal ushort[] Marks => _marks;
+    internal ushort Epoch => _epoch;
 
     public void Reset()
     {
