@@ -69,6 +69,10 @@ public sealed class Trainer : IDisposable
     public ModelConfig Config => config;
     public RnnModel Model => model;
     public TrainerState State => state;
+    internal TokenBatches TrainBatches => train;
+
+    /// <summary>The model's mean loss, top-1 and perplexity on <paramref name="batches"/> (eval mode).</summary>
+    public Evaluation Evaluate(TokenBatches batches) => evaluator.Evaluate(batches);
 
     /// <summary>Trains until the epochs, the time limit or the step limit are used up, or <paramref name="cancel"/> fires.</summary>
     public TrainResult Train(CancellationToken cancel = default)
