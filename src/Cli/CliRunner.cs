@@ -10,6 +10,7 @@ public static class CliRunner
 {
     public const int BadInput = 2;
     public const int Failure = 1;
+    public const int Interrupted = 130;
 
     public static int Run(RootCommand root, string[] args)
     {
@@ -21,7 +22,12 @@ public static class CliRunner
         }
         try
         {
-            return parsed.Invoke();
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException)
+        {
+            Error("interrupted");
+            return Interrupted;
         }
         catch (Exception e) when (Unwrap(e) is var inner && IsBadInput(inner))
         {

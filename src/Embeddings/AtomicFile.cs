@@ -11,11 +11,9 @@ public static class AtomicFile
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
+            // The writer may dispose the stream (a StreamWriter does); disposing it twice is harmless.
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
                 write(stream);
-                stream.Flush(flushToDisk: false);
-            }
             File.Move(temp, full, overwrite: true);
         }
         catch

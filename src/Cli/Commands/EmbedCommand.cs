@@ -1,0 +1,55 @@
+using System.CommandLine;
+using VecLm.Embeddings;
+
+namespace VecLm.Cli;
+
+/// <summary><c>veclm embed</c>: word2vec over a pre-tokenised corpus, written in word2vec's binary or text format.</summary>
+public static class EmbedCommand
+{
+    public static Command Create()
+    {
+        var corpus = new Argument<FileInfo>("corpus") { Description = "Pre-tokenised text: tokens split on white space, one sentence per line (each line ends with </s>)." };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the vectors (a .vocab file with the counts goes beside them).", Required = true };
+        var dim = new Option<int>("--dim") { Description = "Vector dimension.", DefaultValueFactory = _ => 64 };
+        var window = new Option<int>("--window") { Description = "Maximum context distance; each word's window is shrunk at random to 1..window.", DefaultValueFactory = _ => 5 };
+        var negative = new Option<int>("--negative") { Description = "Negative samples per word, drawn from the unigram^0.75 distribution.", DefaultValueFactory = _ => 5 };
+        var minCount = new Option<int>("--min-count") { Description = "Words seen fewer times are not dropped: they become <unk>, which gets a vector like any word.", DefaultValueFactory = _ => 5 };
+        var sample = new Option<double>("--sample") { Description = "Subsampling threshold for frequent words (0: off).", DefaultValueFactory = _ => 1e-3 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the corpus.", DefaultValueFactory = _ => 5 };
+        var alpha = new Option<double?>("--alpha") { Description = "Starting learning rate, decayed linearly to alpha*1e-4 [default: 0.025, CBOW 0.05]." };
+        var threads = new Option<int>("--threads") { Description = "Training threads (lock-free).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var cbow = new Option<bool>("--cbow") { Description = "CBOW instead of skip-gram." };
+        var format = new Option<string>("--format") { Description = "Output format: bin (Google word2vec binary) or text.", DefaultValueFactory = _ => "bin" };
+        format.AcceptOnlyFromAmong("bin", "text");
+        var seed = new Option<ulong>("--seed") { Description = "Random seed; with --threads 1 the output is reproducible bit for bit.", DefaultValueFactory = _ => 1UL };
+
+        var command = new Command("embed", "Train word2vec vectors (skip-gram or CBOW, negative sampling) on a corpus.")
+        {
+            corpus, output, dim, window, negative, minCount, sample, epochs, alpha, threads, cbow, format, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new Word2VecOptions
+            {
+                Dim = parse.GetValue(dim), Window = parse.GetValue(window), Negative = parse.GetValue(negative),
+                MinCount = parse.GetValue(minCount), Sample = parse.GetValue(sample), Epochs = parse.GetValue(epochs),
+                Alpha = parse.GetValue(alpha), Threads = parse.GetValue(threads), Cbow = parse.GetValue(cbow),
+                Seed = parse.GetValue(seed),
+            }.Validate();
+            string input = parse.GetValue(corpus)!.FullName, target = parse.GetValue(output)!.FullName;
+            OutputPath.EnsureWritable(target);
+            using var cancel = Interrupt.Listen();
+            var result = Terminal.WithProgress("embedding", report => Word2VecTrainer.Train(input, options,
+                p => report(p.Fraction, $"epoch {p.Epoch}/{options.Epochs} α {p.Alpha:0.00000} {p.WordsPerSecond / 1000:0}k words/s"),
+                cancel.Token));
+            if (result.InvalidSequences > 0)
+                CliRunner.Warn($"{result.InvalidSequences} invalid UTF-8 sequences in {input} were replaced by U+FFFD");
+            result.Vectors.Save(target, VectorFormats.Parse(parse.GetValue(format)!));
+            var vocabulary = result.Vectors.Vocabulary;
+            Console.WriteLine($"embedded {result.Words:N0} words in {result.Elapsed.TotalSeconds:0.0} s ({result.WordsPerSecond:N0} words/s): " +
+                              $"{vocabulary.Count:N0} words × {options.Dim} → {target}");
+            return 0;
+        });
+        return command;
+    }
+}

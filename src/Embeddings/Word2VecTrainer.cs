@@ -1,0 +1,130 @@
+using System.Diagnostics;
+
+namespace VecLm.Embeddings;
+
+/// <summary>Where a running word2vec training is: words seen over all epochs, out of <see cref="TotalWords"/>.</summary>
+public sealed record Word2VecProgress(long Words, long TotalWords, int Epoch, double Alpha, TimeSpan Elapsed)
+{
+    public double Fraction => TotalWords == 0 ? 1 : Math.Min(1.0, (double)Words / TotalWords);
+    public double WordsPerSecond => Elapsed.TotalSeconds > 0 ? Words / Elapsed.TotalSeconds : 0;
+}
+
+public sealed record Word2VecResult(WordVectors Vectors, long Words, TimeSpan Elapsed, long InvalidSequences)
+{
+    public double WordsPerSecond => Elapsed.TotalSeconds > 0 ? Words / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>
+/// word2vec with negative sampling, in gensim's stages: the vocabulary (one streaming pass), the sampling tables
+/// (negatives and subsampling), then training — lock-free threads (Hogwild, as word2vec C), each streaming its own
+/// byte range of the corpus every epoch, the learning rate falling linearly to α·1e-4 over all epochs.
+/// </summary>
+public static class Word2VecTrainer
+{
+    private const int MaxSentence = 10_000;
+    private const int ReportEvery = 10_000;
+
+    public static Word2VecResult Train(string corpusPath, Word2VecOptions options,
+                                       Action<Word2VecProgress>? progress = null, CancellationToken cancel = default)
+    {
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        var corpus = new Corpus(corpusPath);
+        var vocabulary = Vocabulary.Build(corpus, options.MinCount);
+        long invalid = corpus.InvalidSequences;
+        var run = new Run(corpus, vocabulary, options, progress, clock, cancel);
+        run.Execute();
+        var vectors = new WordVectors(vocabulary, options.Dim, run.Input);
+        return new Word2VecResult(vectors, run.WordsDone, clock.Elapsed, invalid);
+    }
+
+    /// <summary>The state shared by the training threads.</summary>
+    private sealed class Run(Corpus corpus, Vocabulary vocabulary, Word2VecOptions options,
+                             Action<Word2VecProgress>? progress, Stopwatch clock, CancellationToken cancel)
+    {
+        private readonly NegativeSampler _negatives = new(vocabulary.Counts);
+        private readonly Subsampling _subsampling = new(vocabulary.Counts, options.Sample);
+        private readonly long _totalWords = vocabulary.TotalCount * options.Epochs;
+        private readonly object _reportLock = new();
+        private long _wordsDone;
+
+        public float[] Input { get; } = InitialVectors(vocabulary.Count, options.Dim, options.Seed);
+        public float[] Output { get; } = new float[(long)vocabulary.Count * options.Dim];
+        public long WordsDone => Interlocked.Read(ref _wordsDone);
+
+        public void Execute()
+        {
+            if (options.Threads == 1) Worker(0);
+            else RunThreads();
+            cancel.ThrowIfCancellationRequested();
+        }
+
+        private void RunThreads()
+        {
+            var threads = Enumerable.Range(0, options.Threads)
+                .Select(t => new Thread(() => Worker(t)) { IsBackground = true, Name = $"word2vec-{t}" })
+                .ToArray();
+            foreach (var thread in threads) thread.Start();
+            foreach (var thread in threads) thread.Join();
+        }
+
+        private void Worker(int thread)
+        {
+            var random = new Lcg(unchecked(options.Seed * 0x9E3779B97F4A7C15UL + (ulong)thread));
+            var trainer = new SentenceTrainer(options, _negatives, Input, Output);
+            long start = corpus.Length * thread / options.Threads;
+            long end = corpus.Length * (thread + 1) / options.Threads;
+            var sentence = new int[MaxSentence];
+            long words = 0, reported = 0;
+            float alpha = (float)options.StartingAlpha;
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                foreach (var line in corpus.Lines(start, end))
+                {
+                    if (cancel.IsCancellationRequested) return;
+                    int n = 0;
+                    foreach (var range in Corpus.Tokens(line.Span))
+                    {
+                        words++;
+                        n = Add(vocabulary.IdOrUnknown(line.Span[range]), sentence, n, ref random);
+                        if (n == MaxSentence) { trainer.Train(sentence, n, alpha, ref random); n = 0; }
+                    }
+                    words++;
+                    n = Add(vocabulary.EndOfSentenceId, sentence, n, ref random);
+                    trainer.Train(sentence, n, alpha, ref random);
+                    if (words - reported >= ReportEvery)
+                    {
+                        alpha = Report(words - reported, epoch);
+                        reported = words;
+                    }
+                }
+            }
+            Report(words - reported, options.Epochs);
+        }
+
+        private int Add(int id, int[] sentence, int n, ref Lcg random)
+        {
+            if (id >= 0 && _subsampling.Keep(id, ref random)) sentence[n++] = id;
+            return n;
+        }
+
+        /// <summary>Adds a thread's words to the shared count and returns the learning rate for that point.</summary>
+        private float Report(long words, int epoch)
+        {
+            long done = Interlocked.Add(ref _wordsDone, words);
+            double alpha = options.StartingAlpha * Math.Max(1.0 - (double)done / (_totalWords + 1), 1e-4);
+            if (progress is not null)
+                lock (_reportLock) progress(new Word2VecProgress(done, _totalWords, epoch, alpha, clock.Elapsed));
+            return (float)alpha;
+        }
+
+        /// <summary>word2vec C's initialisation: uniform in [−0.5/dim, 0.5/dim) for the input vectors.</summary>
+        private static float[] InitialVectors(int count, int dim, ulong seed)
+        {
+            var data = new float[(long)count * dim];
+            var random = new Lcg(seed);
+            for (long i = 0; i < data.Length; i++) data[i] = (random.NextFloat() - 0.5f) / dim;
+            return data;
+        }
+    }
+}
