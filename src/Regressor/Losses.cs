@@ -82,7 +82,8 @@ public sealed class MaxMarginLoss(TargetVectors vectors, double margin = 0.5) : 
         using var scope = NewDisposeScope();
         var transposed = vectors.Matrix.t();                                // [m, V]
         var violation = predicted.matmul(transposed) - target.matmul(transposed); // [N, V]
-        violation.scatter_(1, targets.unsqueeze(1), float.NegativeInfinity);    // never the target itself
+        var index = targets.unsqueeze(1);                                   // [N, 1]
+        violation.scatter_(1, index, full_like(index, float.NegativeInfinity, dtype: violation.dtype)); // never w itself
         return violation.argmax(1).MoveToOuterDisposeScope();
     }
 }

@@ -31,9 +31,9 @@ public class LossTests
         using var output = tensor(new float[] { 1, 1 }, 1, 2);   // equally close to w0 and w1
         using var ids = tensor(new long[] { 0 });
         using var loss = new MaxMarginLoss(targets).Forward(output, ids);
-        // violation_j = cos(ŷ, e_j) − cos(e_0, e_j): w1: 1/√2 − 0, w2: −1/√2 + 1 → w2 is chosen.
-        double cosPos = 1 / Math.Sqrt(2), cosNeg = -1 / Math.Sqrt(2);
-        Assert.Equal(Math.Max(0, 0.5 + cosNeg - cosPos), loss.item<float>(), 5);
+        // violation_j = cos(ŷ, e_j) − cos(e_0, e_j): w1: 1/√2 − 0 ≈ 0.71, w2: −1/√2 + 1 ≈ 0.29 → w1 is chosen,
+        // and the hinge is γ + cos(ŷ, e_1) − cos(ŷ, e_0) = 0.5 (it would be 0 with w2).
+        Assert.Equal(0.5, loss.item<float>(), 5);
     }
 
     [Fact]

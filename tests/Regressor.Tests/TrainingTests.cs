@@ -55,6 +55,7 @@ public class TrainingTests
             trainer.Train();
             input = [0, 2, 3, 4, 5, 6, 2, 7];
             using var scope = TorchSharp.torch.NewDisposeScope();
+            using var noGrad = TorchSharp.torch.no_grad();
             trainer.Model.eval();
             var (h, c) = trainer.Model.InitHidden(1);
             var ids = TorchSharp.torch.tensor(input.Select(i => (long)i).ToArray(), input.Length, 1);
