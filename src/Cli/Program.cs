@@ -4,4 +4,5 @@ using VecLm.Cli;
 // veclm: each command lives in its own file under Commands/ and turns its options into a record for a library call.
 var root = new RootCommand("VecLm: continuous-output language modelling — word2vec, an LSTM that regresses the next word's vector, HNSW decoding.");
 root.Subcommands.Add(EmbedCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 return CliRunner.Run(root, args);
