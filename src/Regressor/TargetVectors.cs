@@ -35,6 +35,11 @@ public sealed class TargetVectors : IDisposable
     /// <summary>Rows of the matrix for the given ids: [N] → [N, m].</summary>
     public Tensor Rows(Tensor ids) => Matrix.index_select(0, ids);
 
+    /// <summary>
+    /// The exact cosine index over these rows that decodes predictions for top-1 (the one place that picks it).
+    /// </summary>
+    public VecLm.Decoder.IVectorIndex ExactIndex() => new TorchExactIndex(this);
+
     /// <summary>The rows as one row-major array, for an <c>IVectorIndex</c>.</summary>
     public float[] ToArray() => Matrix.data<float>().ToArray();
 

@@ -24,7 +24,7 @@ public sealed class TrainedModel : IDisposable
         if (config.IsRegression)
         {
             targets = TargetVectors.UnitRows(vectors);
-            index = (indexFactory ?? (t => new TorchExactIndex(t)))(targets);
+            index = (indexFactory ?? (t => t.ExactIndex()))(targets);
         }
     }
 

@@ -51,7 +51,7 @@ public sealed class Trainer : IDisposable
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         optimizer = optim.Adam(parameters, options.LearningRate);
         evaluator = new Evaluator(model, loss, config,
-            targets is null ? null : (indexFactory ?? (t => new TorchExactIndex(t)))(targets));
+            targets is null ? null : (indexFactory ?? (t => t.ExactIndex()))(targets));
         Directory.CreateDirectory(checkpoint.Dir);
         if (options.Resume)
         {
