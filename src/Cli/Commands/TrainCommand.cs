@@ -20,7 +20,7 @@ public static class TrainCommand
         var bptt = new Option<int>("--bptt") { Description = "Truncated back-propagation length.", DefaultValueFactory = _ => 35 };
         var batch = new Option<int>("--batch") { Description = "Parallel streams per batch.", DefaultValueFactory = _ => 32 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training text.", DefaultValueFactory = _ => 10 };
-        var timeLimit = new Option<TimeSpan?>("--time-limit") { Description = "Stop after this long (e.g. 90s, 30m, 2h).", CustomParser = r => ParseDuration(r.Tokens[0].Value) };
+        var timeLimit = new Option<TimeSpan?>("--time-limit") { Description = "Stop after this long (e.g. 90s, 30m, 2h).", CustomParser = r => ParseDuration(r.Tokens[0].Value, r.AddError) };
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many batches (benchmarks)." };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (halved when the validation loss does not improve).", DefaultValueFactory = _ => 2e-3 };
         var clip = new Option<double>("--clip") { Description = "Gradient-norm clipping (0: off).", DefaultValueFactory = _ => 1.0 };
@@ -63,13 +63,14 @@ public static class TrainCommand
         return command;
     }
 
-    private static TimeSpan? ParseDuration(string text)
+    private static TimeSpan? ParseDuration(string text, Action<string> error)
     {
         char unit = text.Length > 0 ? text[^1] : ' ';
         double scale = unit switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 };
         string number = scale == 0 ? text : text[..^1];
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value <= 0)
-            throw new UsageException($"--time-limit: '{text}' is not a duration (e.g. 90s, 30m, 2h)");
-        return TimeSpan.FromSeconds(value * (scale == 0 ? 60 : scale));
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0)
+            return TimeSpan.FromSeconds(value * (scale == 0 ? 60 : scale));
+        error($"--time-limit: '{text}' is not a duration (e.g. 90s, 30m, 2h)");
+        return null;
     }
 }
