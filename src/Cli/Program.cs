@@ -6,4 +6,5 @@ var root = new RootCommand("VecLm: continuous-output language modelling — word
 root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(IndexCommand.Create());
 root.Subcommands.Add(NeighborsCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 return CliRunner.Run(root, args);

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using VecLm.Regressor;
+
+namespace VecLm.Cli;
+
+/// <summary><c>veclm train</c>: the LSTM language model that regresses the next word's vector (or the softmax baseline).</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var train = new Argument<FileInfo>("train") { Description = "Pre-tokenised training text, one sentence per line." };
+        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text): the input embeddings and the regression targets.", Required = true };
+        var loss = new Option<LossKind>("--loss") { Description = "Head and loss: cosine, l2, maxmargin, vmf (regression) or softmax.", DefaultValueFactory = _ => LossKind.Cosine };
+        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Model folder (weights, config.json, metrics.csv, checkpoint).", Required = true };
+        var valid = new Option<FileInfo?>("--valid") { Description = "Validation text: loss, top-1 and perplexity every epoch; the best model is kept." };
+        var hidden = new Option<int>("--hidden") { Description = "LSTM hidden size.", DefaultValueFactory = _ => 256 };
+        var layers = new Option<int>("--layers") { Description = "LSTM layers.", DefaultValueFactory = _ => 2 };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout on the embeddings, between layers and before the head.", DefaultValueFactory = _ => 0.2 };
+        var bptt = new Option<int>("--bptt") { Description = "Truncated back-propagation length.", DefaultValueFactory = _ => 35 };
+        var batch = new Option<int>("--batch") { Description = "Parallel streams per batch.", DefaultValueFactory = _ => 32 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training text.", DefaultValueFactory = _ => 10 };
+        var timeLimit = new Option<TimeSpan?>("--time-limit") { Description = "Stop after this long (e.g. 90s, 30m, 2h).", CustomParser = r => ParseDuration(r.Tokens[0].Value, r.AddError) };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many batches (benchmarks)." };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate (halved when the validation loss does not improve).", DefaultValueFactory = _ => 2e-3 };
+        var clip = new Option<double>("--clip") { Description = "Gradient-norm clipping (0: off).", DefaultValueFactory = _ => 1.0 };
+        var threads = new Option<int?>("--threads") { Description = "Torch threads [default: LibTorch's choice]." };
+        var seed = new Option<long?>("--seed") { Description = "Random seed; with --threads 1 a run is reproducible." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the model folder." };
+        var trainInput = new Option<bool>("--train-input-embeddings") { Description = "Fine-tune the input embeddings (frozen by default)." };
+        var command = new Command("train", "Train the LSTM language model on word vectors: a regression head (cosine, l2, max-margin, vMF) or the softmax baseline.")
+        {
+            train, vectors, loss, output, valid, hidden, layers, dropout, bptt, batch, epochs, timeLimit, maxSteps, lr, clip,
+            threads, seed, resume, trainInput,
+        };
+        command.SetAction(parse =>
+        {
+            var dir = parse.GetValue(output)!;
+            if (dir.Parent is { Exists: false } parent) throw new UsageException($"output folder's parent does not exist: {parent.FullName}");
+            var options = new TrainOptions
+            {
+                TrainPath = parse.GetValue(train)!.FullName, VectorsPath = parse.GetValue(vectors)!.FullName, OutputDir = dir.FullName,
+                ValidPath = parse.GetValue(valid)?.FullName, Loss = parse.GetValue(loss), Hidden = parse.GetValue(hidden),
+                Layers = parse.GetValue(layers), Dropout = parse.GetValue(dropout), Bptt = parse.GetValue(bptt), Batch = parse.GetValue(batch),
+                Epochs = parse.GetValue(epochs), TimeLimit = parse.GetValue(timeLimit), MaxSteps = parse.GetValue(maxSteps),
+                LearningRate = parse.GetValue(lr), Clip = parse.GetValue(clip), Threads = parse.GetValue(threads), Seed = parse.GetValue(seed),
+                Resume = parse.GetValue(resume), TrainInputEmbeddings = parse.GetValue(trainInput),
+            };
+            using var cancel = Interrupt.Listen();
+            var result = Terminal.WithProgress($"training {options.Loss}", report =>
+            {
+                using var trainer = new Trainer(options, p => report(p.Fraction,
+                    $"epoch {p.Epoch}/{p.Epochs} {p.Phase} loss {p.Loss:0.0000} {p.TokensPerSecond:N0} tokens/s"));
+                return trainer.Train(cancel.Token);
+            });
+            foreach (var e in result.Epochs)
+                Console.WriteLine($"epoch {e.Epoch}: train loss {e.TrainLoss:0.0000} valid loss {e.ValidLoss:0.0000} top-1 {e.Top1:P2} ppl {e.Perplexity:0.0}");
+            Console.WriteLine($"trained {result.TokensTrained:N0} tokens in {result.TrainingTime.TotalSeconds:0.0} s ({result.TokensPerSecond:N0} tokens/s), " +
+                              $"{result.Steps} steps: {result.Message} → {result.ModelDir}");
+            if (result.Reason == StopReason.NaNLoss) { CliRunner.Error(result.Message); return CliRunner.Failure; }
+            return result.Reason == StopReason.Interrupted ? 130 : 0;
+        });
+        return command;
+    }
+
+    private static TimeSpan? ParseDuration(string text, Action<string> error)
+    {
+        char unit = text.Length > 0 ? text[^1] : ' ';
+        double scale = unit switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 };
+        string number = scale == 0 ? text : text[..^1];
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0)
+            return TimeSpan.FromSeconds(value * (scale == 0 ? 60 : scale));
+        error($"--time-limit: '{text}' is not a duration (e.g. 90s, 30m, 2h)");
+        return null;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using VecLm.Embeddings;
+using TorchSharp;
+
+namespace VecLm.Regressor;
+
+/// <summary>Where training stands, saved as <c>state.json</c> for <c>--resume</c>.</summary>
+public sealed record TrainerState
+{
+    /// <summary>The epoch in progress (1-based) and the next chunk of it to train.</summary>
+    public int Epoch { get; init; } = 1;
+    public int NextChunk { get; init; }
+    public long Step { get; init; }
+    public double LearningRate { get; init; }
+    public double BestValidLoss { get; init; } = double.PositiveInfinity;
+    public double ElapsedSeconds { get; init; }
+    public long TokensTrained { get; init; }
+    /// <summary>Sum and count of the epoch-in-progress's training losses (its mean goes into metrics.csv).</summary>
+    public double EpochLossSum { get; init; }
+    public long EpochLossCount { get; init; }
+}
+
+/// <summary>
+/// The model folder: <c>config.json</c> (<see cref="ModelConfig"/>), <c>model.weights</c> (the best model so far),
+/// and, for <c>--resume</c>, <c>last.weights</c>, <c>optimizer.state</c> and <c>state.json</c>; <c>metrics.csv</c>
+/// beside them. Every file is written to a temporary name in the folder and renamed into place.
+/// </summary>
+public sealed class Checkpoint(string dir)
+{
+    public string Dir { get; } = Path.GetFullPath(dir);
+    public string ConfigPath => Path.Combine(Dir, "config.json");
+    public string BestWeightsPath => Path.Combine(Dir, "model.weights");
+    public string LastWeightsPath => Path.Combine(Dir, "last.weights");
+    public string OptimizerPath => Path.Combine(Dir, "optimizer.state");
+    public string StatePath => Path.Combine(Dir, "state.json");
+    public string MetricsPath => Path.Combine(Dir, "metrics.csv");
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public bool CanResume => File.Exists(ConfigPath) && File.Exists(LastWeightsPath) && File.Exists(OptimizerPath)
+                             && File.Exists(StatePath);
+
+    public void SaveConfig(ModelConfig config) => WriteText(ConfigPath, config.ToJson());
+
+    public ModelConfig LoadConfig()
+    {
+        if (!Directory.Exists(Dir)) throw new DirectoryNotFoundException($"model folder not found: {Dir}");
+        if (!File.Exists(ConfigPath)) throw new FileNotFoundException($"not a model folder (no config.json): {Dir}", ConfigPath);
+        return ModelConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
+    }
+
+    public void SaveBest(RnnModel model) => Atomic(BestWeightsPath, temp => model.save(temp));
+
+    /// <summary>The state to resume from: weights, optimizer moments and the trainer's position.</summary>
+    public void SaveLast(RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer, TrainerState state)
+    {
+        Atomic(LastWeightsPath, temp => model.save(temp));
+        Atomic(OptimizerPath, temp => optimizer.save_state_dict(temp));
+        WriteText(StatePath, JsonSerializer.Serialize(state, Json));
+    }
+
+    public TrainerState LoadLast(RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer)
+    {
+        if (!CanResume) throw new FileNotFoundException($"nothing to resume in {Dir} (no last.weights, optimizer.state or state.json)");
+        model.load(LastWeightsPath);
+        optimizer.load_state_dict(OptimizerPath);
+        try
+        {
+            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(StatePath), Json)
+                   ?? throw new InvalidDataException($"empty training state: {StatePath}");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"the training state '{StatePath}' is not valid: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The trained model for use: the config checked against <paramref name="vectors"/> (same dimension, same
+    /// vocabulary hash), then the best weights (or the last ones if no best was kept yet), in eval mode.
+    /// </summary>
+    public (ModelConfig Config, RnnModel Model) LoadModel(WordVectors vectors, string vectorsPath)
+    {
+        var config = LoadConfig();
+        config.CheckMatches(vectors, vectorsPath);
+        string weights = File.Exists(BestWeightsPath) ? BestWeightsPath
+            : File.Exists(LastWeightsPath) ? LastWeightsPath
+            : throw new FileNotFoundException($"the model folder has no weights: {Dir}", BestWeightsPath);
+        var model = new RnnModel(config, vectors.Data);
+        model.load(weights);
+        model.eval();
+        return (config, model);
+    }
+
+    private static void WriteText(string path, string text) =>
+        AtomicFile.Write(path, stream => { using var w = new StreamWriter(stream); w.Write(text); });
+
+    private static void Atomic(string path, Action<string> write)
+    {
+        string temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            write(temp);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { }
+            throw;
+        }
+    }
+}

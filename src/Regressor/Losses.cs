@@ -1,0 +1,89 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace VecLm.Regressor;
+
+/// <summary>
+/// A training loss over the head's output. Each takes the output rows [N, out] and the target word ids [N] and
+/// returns the mean loss (a scalar). The regression losses compare against a <see cref="TargetVectors"/> matrix
+/// (unit rows); notation as in shared/notes/losses.md: ŷ the output, e(w) the target word's row.
+/// </summary>
+public abstract class OutputLoss
+{
+    public abstract Tensor Forward(Tensor output, Tensor targets);
+
+    public static OutputLoss Create(LossKind kind, TargetVectors? targets) => kind switch
+    {
+        LossKind.Softmax => new SoftmaxLoss(),
+        LossKind.Cosine => new CosineLoss(Require(targets)),
+        LossKind.L2 => new L2Loss(Require(targets)),
+        LossKind.MaxMargin => new MaxMarginLoss(Require(targets)),
+        LossKind.Vmf => new VmfLoss(Require(targets)),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown loss"),
+    };
+
+    private static TargetVectors Require(TargetVectors? targets) =>
+        targets ?? throw new ArgumentException("a regression loss needs target vectors");
+}
+
+/// <summary>Cross-entropy of the logits against the target id (the softmax baseline).</summary>
+public sealed class SoftmaxLoss : OutputLoss
+{
+    public override Tensor Forward(Tensor output, Tensor targets) => F.cross_entropy(output, targets);
+}
+
+/// <summary>1 − cos(ŷ, e(w)), the default regression loss.</summary>
+public sealed class CosineLoss(TargetVectors vectors) : OutputLoss
+{
+    public override Tensor Forward(Tensor output, Tensor targets)
+    {
+        using var target = vectors.Rows(targets);                           // [N, m]
+        using var cos = F.cosine_similarity(output, target, dim: 1, eps: 1e-8); // [N]
+        using var distance = 1 - cos;
+        return distance.mean();
+    }
+}
+
+/// <summary>‖ŷ − e(w)‖², summed over the m dimensions, averaged over the N positions.</summary>
+public sealed class L2Loss(TargetVectors vectors) : OutputLoss
+{
+    public override Tensor Forward(Tensor output, Tensor targets)
+    {
+        using var target = vectors.Rows(targets);
+        using var diff = output - target;
+        using var squared = diff.square().sum(1);
+        return squared.mean();
+    }
+}
+
+/// <summary>
+/// Max-margin, as in Kumar &amp; Tsvetkov's released code: max(0, γ + cos(ŷ, e(w′)) − cos(ŷ, e(w))) with γ = 0.5 and
+/// one negative, the most violating word w′ = argmax_{j≠w} [cos(ŷ, e_j) − cos(e(w), e_j)] (chosen without gradient).
+/// </summary>
+public sealed class MaxMarginLoss(TargetVectors vectors, double margin = 0.5) : OutputLoss
+{
+    public double Margin { get; } = margin;
+
+    public override Tensor Forward(Tensor output, Tensor targets)
+    {
+        using var predicted = F.normalize(output, p: 2, dim: 1);            // [N, m], unit rows
+        using var target = vectors.Rows(targets);                           // [N, m]
+        using var negative = MostViolating(predicted, target, targets);     // [N] ids
+        using var negativeRows = vectors.Rows(negative);
+        using var cosNegative = (predicted * negativeRows).sum(1);          // [N]
+        using var cosPositive = (predicted * target).sum(1);                // [N]
+        using var hinge = F.relu(Margin + cosNegative - cosPositive);
+        return hinge.mean();
+    }
+
+    private Tensor MostViolating(Tensor predicted, Tensor target, Tensor targets)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        var transposed = vectors.Matrix.t();                                // [m, V]
+        var violation = predicted.matmul(transposed) - target.matmul(transposed); // [N, V]
+        var index = targets.unsqueeze(1);                                   // [N, 1]
+        violation.scatter_(1, index, full_like(index, float.NegativeInfinity, dtype: violation.dtype)); // never w itself
+        return violation.argmax(1).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using VecLm.Embeddings;
+
+namespace VecLm.Regressor;
+
+/// <summary>The output layer and its training loss.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LossKind>))]
+public enum LossKind { Cosine, L2, MaxMargin, Vmf, Softmax }
+
+/// <summary>
+/// Everything that fixes the model's shape and meaning (nanoGPT's GPTConfig): saved as <c>config.json</c> beside
+/// the weights. The vectors' path and a hash of their vocabulary tie the model to the vectors it was trained with.
+/// </summary>
+public sealed record ModelConfig
+{
+    public LossKind Loss { get; init; } = LossKind.Cosine;
+    public int VocabSize { get; init; }
+    public int EmbeddingDim { get; init; }
+    public int Hidden { get; init; } = 256;
+    public int Layers { get; init; } = 2;
+    public double Dropout { get; init; } = 0.2;
+    public bool TrainInputEmbeddings { get; init; }
+    public string VectorsPath { get; init; } = "";
+    public string VocabularyHash { get; init; } = "";
+
+    [JsonIgnore] public bool IsRegression => Loss != LossKind.Softmax;
+    /// <summary>Width of the head: the vectors' dimension for a regression head, |V| for softmax.</summary>
+    [JsonIgnore] public int OutputSize => IsRegression ? EmbeddingDim : VocabSize;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static ModelConfig For(WordVectors vectors, string vectorsPath, LossKind loss, int hidden, int layers,
+        double dropout, bool trainInputEmbeddings)
+    {
+        if (hidden <= 0) throw new ArgumentException($"--hidden must be positive (got {hidden})");
+        if (layers <= 0) throw new ArgumentException($"--layers must be positive (got {layers})");
+        if (dropout is < 0 or >= 1) throw new ArgumentException($"--dropout must be in [0, 1) (got {dropout})");
+        return new ModelConfig
+        {
+            Loss = loss, VocabSize = vectors.Count, EmbeddingDim = vectors.Dim, Hidden = hidden, Layers = layers,
+            Dropout = dropout, TrainInputEmbeddings = trainInputEmbeddings,
+            VectorsPath = Path.GetFullPath(vectorsPath), VocabularyHash = HashOf(vectors.Vocabulary),
+        };
+    }
+
+    /// <summary>Throws unless <paramref name="vectors"/> are the ones this model was trained with.</summary>
+    public void CheckMatches(WordVectors vectors, string vectorsPath)
+    {
+        if (vectors.Dim != EmbeddingDim)
+            throw new InvalidDataException(
+                $"the vectors '{vectorsPath}' have dimension {vectors.Dim}, the model expects {EmbeddingDim}");
+        if (vectors.Count != VocabSize || HashOf(vectors.Vocabulary) != VocabularyHash)
+            throw new InvalidDataException(
+                $"the vectors '{vectorsPath}' have another vocabulary than the model was trained with ('{VectorsPath}')");
+    }
+
+    /// <summary>SHA-256 of the words in id order, each followed by a newline: the vocabulary's identity.</summary>
+    public static string HashOf(Vocabulary vocabulary)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(
+            System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var word in vocabulary.Words) sha.AppendData(System.Text.Encoding.UTF8.GetBytes(word + "\n"));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static ModelConfig FromJson(string json, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ModelConfig>(json, Json)
+                   ?? throw new InvalidDataException($"the model config '{path}' is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"the model config '{path}' is not valid: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace VecLm.Regressor;
+
+/// <summary>
+/// The language model, as pytorch/examples' word_language_model <c>RNNModel</c>: pretrained word vectors →
+/// dropout → a multi-layer LSTM (dropout between layers) → dropout → a linear head. The head is
+/// Linear(hidden → m) for the regression losses (it predicts the next word's m-dimensional vector) or
+/// Linear(hidden → |V|) for the softmax baseline (it predicts logits).
+/// </summary>
+public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor Output, (Tensor H, Tensor C) Hidden)>
+{
+    private readonly Embedding encoder;
+    private readonly Dropout drop;
+    private readonly LSTM rnn;
+    private readonly Linear decoder;
+    private readonly int layers;
+    private readonly int hidden;
+
+    public RnnModel(ModelConfig config, float[] inputVectors) : base(nameof(RnnModel))
+    {
+        if (inputVectors.Length != (long)config.VocabSize * config.EmbeddingDim)
+            throw new ArgumentException($"{inputVectors.Length} input values for {config.VocabSize}×{config.EmbeddingDim}");
+        layers = config.Layers;
+        hidden = config.Hidden;
+        encoder = nn.Embedding(config.VocabSize, config.EmbeddingDim);
+        drop = nn.Dropout(config.Dropout);
+        rnn = nn.LSTM(config.EmbeddingDim, config.Hidden, config.Layers, dropout: config.Layers > 1 ? config.Dropout : 0);
+        decoder = nn.Linear(config.Hidden, config.OutputSize);
+        InitWeights(inputVectors, config.TrainInputEmbeddings);
+        RegisterComponents();
+    }
+
+    /// <summary>input: [T, B] word ids; hidden: ([L, B, H], [L, B, H]). Returns [T, B, out] and the new state.</summary>
+    public override (Tensor Output, (Tensor H, Tensor C) Hidden) forward(Tensor input, (Tensor H, Tensor C) state)
+    {
+        using var emb = drop.forward(encoder.forward(input));           // [T, B, m]
+        var (output, h, c) = rnn.forward(emb, state);                   // [T, B, H]
+        using var dropped = drop.forward(output);                       // [T, B, H]
+        output.Dispose();
+        var decoded = decoder.forward(dropped);                         // [T, B, out]
+        return (decoded, (h, c));
+    }
+
+    /// <summary>The zero state for <paramref name="batch"/> parallel streams.</summary>
+    public (Tensor H, Tensor C) InitHidden(int batch) =>
+        (zeros(layers, batch, hidden), zeros(layers, batch, hidden));
+
+    /// <summary>
+    /// The embedding holds the pretrained vectors (a plain Embedding with the vectors copied in: see
+    /// shared/notes/torchsharp.md on Embedding_from_pretrained); the head is initialised uniform(±0.1), bias 0.
+    /// </summary>
+    private void InitWeights(float[] inputVectors, bool trainInput)
+    {
+        using var _ = no_grad();
+        using var vectors = tensor(inputVectors, encoder.weight!.shape);
+        encoder.weight!.copy_(vectors);
+        encoder.weight!.requires_grad = trainInput;
+        nn.init.uniform_(decoder.weight!, -0.1, 0.1);
+        nn.init.zeros_(decoder.bias!);
+    }
+}

@@ -1,0 +1,78 @@
+using VecLm.Embeddings;
+using static TorchSharp.torch;
+
+namespace VecLm.Regressor;
+
+/// <summary>
+/// The corpus as the language model sees it, as in pytorch/examples' word_language_model <c>data.py</c> and
+/// <c>batchify</c>/<c>get_batch</c>: every token turned into its vocabulary id (unknown words → <c>&lt;unk&gt;</c>,
+/// each line ended by <c>&lt;/s&gt;</c>), then cut into <c>batch</c> parallel streams, one per column of a
+/// [rows, batch] tensor; a training chunk is <c>bptt</c> consecutive rows and its targets the rows one later.
+/// </summary>
+public sealed class TokenBatches : IDisposable
+{
+    private readonly Tensor data;   // [Rows, Batch], int64
+
+    public TokenBatches(int[] ids, int batch, int bptt, string source)
+    {
+        if (batch <= 0) throw new ArgumentException($"--batch must be positive (got {batch})");
+        if (bptt <= 0) throw new ArgumentException($"--bptt must be positive (got {bptt})");
+        long rows = ids.Length / batch;
+        if (rows < 2)
+            throw new InvalidDataException(
+                $"'{source}' has {ids.Length} tokens: too short for one batch of {batch} streams (need at least {2 * batch})");
+        Batch = batch;
+        Bptt = bptt;
+        Rows = rows;
+        // Trim the tokens that do not fit, then stream j is ids[j*rows .. (j+1)*rows): data.view(bsz, -1).t().
+        var trimmed = ids.AsSpan(0, (int)(rows * batch)).ToArray().Select(i => (long)i).ToArray();
+        using var flat = tensor(trimmed, batch, rows);
+        data = flat.t().contiguous();
+        data.DetachFromDisposeScope();
+    }
+
+    public int Batch { get; }
+    public int Bptt { get; }
+    public long Rows { get; }
+    /// <summary>Chunks of (up to) <see cref="Bptt"/> rows in one pass over the data.</summary>
+    public int Chunks => (int)((Rows - 1 + Bptt - 1) / Bptt);
+    /// <summary>Target tokens in one pass: (Rows − 1) × Batch.</summary>
+    public long Tokens => (Rows - 1) * Batch;
+
+    /// <summary>Chunk <paramref name="index"/>: inputs [T, B] and targets [T, B], T ≤ bptt.</summary>
+    public (Tensor Input, Tensor Target) Chunk(int index)
+    {
+        long start = (long)index * Bptt;
+        long length = Math.Min(Bptt, Rows - 1 - start);
+        return (data.narrow(0, start, length), data.narrow(0, start + 1, length));
+    }
+
+    /// <summary>Reads a corpus file into ids: tokens looked up in <paramref name="vocabulary"/>, <c>&lt;/s&gt;</c> after each line.</summary>
+    public static int[] Tokenize(string path, Vocabulary vocabulary)
+    {
+        var corpus = new Corpus(path);
+        if (corpus.Length == 0) throw new InvalidDataException($"the corpus '{path}' is empty");
+        int eos = vocabulary.EndOfSentenceId, unk = vocabulary.UnknownId;
+        if (eos < 0) throw new InvalidDataException($"the vectors have no '{Vocabulary.EndOfSentence}' entry");
+        var ids = new List<int>();
+        string? missing = null;
+        foreach (var line in corpus.Lines())
+        {
+            var span = line.Span;
+            foreach (var range in Corpus.Tokens(span))
+            {
+                int id = vocabulary.IdOrUnknown(span[range]);
+                if (id < 0) { missing ??= span[range].ToString(); continue; }
+                ids.Add(id);
+            }
+            ids.Add(eos);
+        }
+        if (missing is not null && unk < 0)
+            throw new InvalidDataException(
+                $"'{path}' has words the vectors lack (e.g. '{missing}') and the vectors have no '{Vocabulary.Unknown}' entry");
+        if (ids.Count == 0) throw new InvalidDataException($"the corpus '{path}' has no tokens");
+        return ids.ToArray();
+    }
+
+    public void Dispose() => data.Dispose();
+}

@@ -1,0 +1,58 @@
+namespace VecLm.Regressor;
+
+/// <summary>What <c>veclm train</c> was asked to do (the CLI's options, validated by <see cref="Validate"/>).</summary>
+public sealed record TrainOptions
+{
+    public required string TrainPath { get; init; }
+    public required string VectorsPath { get; init; }
+    public required string OutputDir { get; init; }
+    public string? ValidPath { get; init; }
+    public LossKind Loss { get; init; } = LossKind.Cosine;
+    public int Hidden { get; init; } = 256;
+    public int Layers { get; init; } = 2;
+    public double Dropout { get; init; } = 0.2;
+    public bool TrainInputEmbeddings { get; init; }
+    public int Bptt { get; init; } = 35;
+    public int Batch { get; init; } = 32;
+    public int Epochs { get; init; } = 10;
+    public TimeSpan? TimeLimit { get; init; }
+    /// <summary>Stop after this many optimizer steps in total (benchmarks, tests); null for no limit.</summary>
+    public long? MaxSteps { get; init; }
+    public double LearningRate { get; init; } = 2e-3;
+    /// <summary>Gradient-norm clipping threshold; 0 turns clipping off.</summary>
+    public double Clip { get; init; } = 1.0;
+    /// <summary>Factor applied to the learning rate when the validation loss does not improve.</summary>
+    public double LearningRateDecay { get; init; } = 0.5;
+    public int? Threads { get; init; }
+    public long? Seed { get; init; }
+    public bool Resume { get; init; }
+
+    public void Validate()
+    {
+        if (Epochs <= 0) throw new ArgumentException($"--epochs must be positive (got {Epochs})");
+        if (TimeLimit is { } t && t <= TimeSpan.Zero) throw new ArgumentException("--time-limit must be positive");
+        if (MaxSteps is <= 0) throw new ArgumentException($"--max-steps must be positive (got {MaxSteps})");
+        if (!(LearningRate > 0)) throw new ArgumentException($"--lr must be positive (got {LearningRate})");
+        if (!(Clip >= 0)) throw new ArgumentException($"--clip must be ≥ 0 (got {Clip})");
+        if (Threads is <= 0) throw new ArgumentException($"--threads must be positive (got {Threads})");
+        if (Bptt <= 0) throw new ArgumentException($"--bptt must be positive (got {Bptt})");
+        if (Batch <= 0) throw new ArgumentException($"--batch must be positive (got {Batch})");
+    }
+}
+
+/// <summary>A progress report: after every few training steps, and at each validation.</summary>
+public readonly record struct TrainProgress(
+    int Epoch, int Epochs, long Step, double Fraction, double Loss, double TokensPerSecond, TimeSpan Elapsed, TimeSpan? Remaining,
+    string Phase);
+
+/// <summary>Why training stopped.</summary>
+public enum StopReason { Epochs, TimeLimit, MaxSteps, Interrupted, NaNLoss }
+
+/// <summary>One epoch's line of <c>metrics.csv</c>. Top-1 is NaN without a validation set; perplexity only for softmax.</summary>
+public readonly record struct EpochMetrics(
+    int Epoch, double WallSeconds, double TrainLoss, double ValidLoss, double Top1, double Perplexity, double LearningRate);
+
+/// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>
+public sealed record TrainResult(
+    StopReason Reason, long Steps, long TokensTrained, TimeSpan TrainingTime, double TokensPerSecond,
+    IReadOnlyList<EpochMetrics> Epochs, string ModelDir, string Message);

@@ -1,0 +1,107 @@
+namespace VecLm.Regressor.Tests;
+
+/// <summary>Training behaviour on tiny corpora: every loss learns, a memorised sentence decodes back, checkpoints.</summary>
+public class TrainingTests
+{
+    [Theory]
+    [InlineData(LossKind.Cosine)]
+    [InlineData(LossKind.L2)]
+    [InlineData(LossKind.MaxMargin)]
+    [InlineData(LossKind.Vmf)]
+    [InlineData(LossKind.Softmax)]
+    public void FiftyStepsAtLeastHalveTheLoss(LossKind loss)
+    {
+        using var dir = new TempDir();
+        string corpus = TinyData.Corpus(dir, 120);
+        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
+        using var trainer = new Trainer(TinyData.Options(corpus, vectors, dir.File("model"), loss) with { MaxSteps = 50 });
+        double before = trainer.Evaluate(trainer.TrainBatches).Loss;
+        var result = trainer.Train();
+        double after = trainer.Evaluate(trainer.TrainBatches).Loss;
+        Assert.Equal(50, result.Steps);
+        Assert.True(after <= before / 2, $"{loss}: loss {before:F4} → {after:F4} after 50 steps");
+    }
+
+    [Fact]
+    public void ACosineModelTrainedOnOneSentenceDecodesItBack()
+    {
+        using var dir = new TempDir();
+        const string sentence = "the quick brown fox jumps over the lazy dog";
+        string corpus = TinyData.Repeated(dir, sentence, 60);
+        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors([sentence]));
+        string model = dir.File("model");
+        using (var trainer = new Trainer(TinyData.Options(corpus, vectors, model, LossKind.Cosine) with { MaxSteps = 150 }))
+            trainer.Train();
+
+        using var trained = TrainedModel.Load(model, vectors);
+        var vocabulary = trained.Vectors.Vocabulary;
+        var words = sentence.Split(' ');
+        int[] input = [vocabulary.EndOfSentenceId, .. words.Select(w => vocabulary.IdOrUnknown(w))];
+        var predicted = trained.PredictNext(input).Select(id => vocabulary[id]).ToArray();
+        Assert.Equal([.. words, "</s>"], predicted);
+    }
+
+    [Fact]
+    public void SaveThenLoadGivesIdenticalOutputs()
+    {
+        using var dir = new TempDir();
+        string corpus = TinyData.Corpus(dir, 40);
+        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
+        string model = dir.File("model");
+        int[] input;
+        float[] expected;
+        using (var trainer = new Trainer(TinyData.Options(corpus, vectors, model, LossKind.Vmf) with { MaxSteps = 10, Epochs = 1 }))
+        {
+            trainer.Train();
+            input = [0, 2, 3, 4, 5, 6, 2, 7];
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            using var noGrad = TorchSharp.torch.no_grad();
+            trainer.Model.eval();
+            var (h, c) = trainer.Model.InitHidden(1);
+            var ids = TorchSharp.torch.tensor(input.Select(i => (long)i).ToArray(), input.Length, 1);
+            expected = trainer.Model.forward(ids, (h, c)).Output.reshape(-1).data<float>().ToArray();
+        }
+        using var loaded = TrainedModel.Load(model, vectors);
+        Assert.Equal(expected, loaded.Outputs(input));
+    }
+
+    [Fact]
+    public void ResumeContinuesFromTheSavedStep()
+    {
+        using var dir = new TempDir();
+        string corpus = TinyData.Corpus(dir, 60);
+        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
+        string model = dir.File("model");
+        var options = TinyData.Options(corpus, vectors, model, LossKind.Cosine);
+        TrainerState saved;
+        using (var first = new Trainer(options with { MaxSteps = 7 }))
+        {
+            Assert.Equal(StopReason.MaxSteps, first.Train().Reason);
+            saved = first.State;
+        }
+        using var second = new Trainer(options with { MaxSteps = 12, Resume = true });
+        Assert.Equal(7, second.State.Step);
+        Assert.Equal(saved.NextChunk, second.State.NextChunk);
+        var result = second.Train();
+        Assert.Equal(5, result.Steps);
+        Assert.Equal(12, second.State.Step);
+        Assert.Equal(2, MetricsLog.Read(Path.Combine(model, "metrics.csv")).Count);
+    }
+
+    [Fact]
+    public void EveryEpochWritesAMetricsLineWithValidation()
+    {
+        using var dir = new TempDir();
+        string corpus = TinyData.Corpus(dir, 40);
+        string valid = TinyData.Corpus(dir, 20, seed: 2, name: "valid.txt");
+        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
+        string model = dir.File("model");
+        using var trainer = new Trainer(TinyData.Options(corpus, vectors, model, LossKind.Softmax) with { ValidPath = valid, Epochs = 2 });
+        var result = trainer.Train();
+        Assert.Equal(StopReason.Epochs, result.Reason);
+        var rows = MetricsLog.Read(Path.Combine(model, "metrics.csv"));
+        Assert.Equal([1, 2], rows.Select(r => r.Epoch));
+        Assert.All(rows, r => Assert.True(r.ValidLoss > 0 && r.Top1 is >= 0 and <= 1 && r.Perplexity > 1));
+        Assert.True(File.Exists(Path.Combine(model, "model.weights")));
+    }
+}
