@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+
+namespace VecLm.Regressor.Scoring;
+
+/// <summary>One test context and what every model predicted after it: (word, score) pairs, best first.</summary>
+public sealed record Example(string Context, string TrueWord, IReadOnlyList<IReadOnlyList<(string Word, float Score)>> Predictions);
+
+/// <summary>
+/// The comparison of several models on one test set: a table with the models as columns, the plots, and examples
+/// side by side. <see cref="Write"/> makes <c>report.md</c> and its PNGs in a folder.
+/// </summary>
+public sealed record ComparisonReport(
+    string TestPath, IReadOnlyList<ModelEvaluation> Models, IReadOnlyList<TrainingCurve> Curves, IReadOnlyList<Example> Examples)
+{
+    public const string CurvesPng = "validation-top1.png";
+    public const string BandsPng = "band-top1.png";
+
+    /// <summary>The rows of the table: a label and the text of each model's cell.</summary>
+    public IEnumerable<(string Label, string[] Cells)> TableRows()
+    {
+        yield return ("loss", Cells(m => m.Loss));
+        yield return ("top-1", Cells(m => F(m.Top1)));
+        yield return ("top-5", Cells(m => F(m.Top5)));
+        yield return ("perplexity", Cells(m => m.Perplexity is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "–"));
+        yield return ("mean cosine (predicted, true)", Cells(m => F(m.MeanCosine)));
+        yield return ("near-miss rate", Cells(m => F(m.NearMiss)));
+        foreach (var band in FrequencyBands.Names)
+            yield return ($"top-1, {band}", Cells(m => m.BandTop1.TryGetValue(band, out var b) ? F(b.Top1) : "–"));
+        yield return ("decode µs/token, HNSW", Cells(m => Micro(m.DecodeMicrosHnsw)));
+        yield return ("decode µs/token, exact", Cells(m => Micro(m.DecodeMicrosExact)));
+        yield return ("HNSW agreement with exact", Cells(m => m.HnswAgreement is { } a ? F(a) : "–"));
+        yield return ("parameters (trained)", Cells(m => m.Parameters.ToString("N0", CultureInfo.InvariantCulture)));
+        yield return ("training wall time (s)", Cells(m => m.TrainSeconds is { } s ? s.ToString("0", CultureInfo.InvariantCulture) : "–"));
+        yield return ("training tokens/s", Cells(m => m.TokensPerSecond is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "–"));
+        yield return ("test tokens", Cells(m => m.Tokens.ToString("N0", CultureInfo.InvariantCulture)));
+    }
+
+    public void Write(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        ReportPlots.Curves(Curves, Path.Combine(folder, CurvesPng));
+        ReportPlots.Bands(Models, Path.Combine(folder, BandsPng));
+        Embeddings.AtomicFile.Write(Path.Combine(folder, "report.md"),
+            stream => stream.Write(Encoding.UTF8.GetBytes(Markdown())));
+    }
+
+    public string Markdown()
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# VecLm comparison").AppendLine();
+        md.AppendLine($"Test set: `{TestPath}`, {Models.FirstOrDefault()?.Tokens ?? 0:N0} tokens scored by every model. " +
+                      "Near-miss rate: of the wrong top-1 predictions, the share that is among the 10 nearest " +
+                      "neighbours of the true word. Bands: the 100 most frequent training words, the next 900, the " +
+                      "rest, and `<unk>`.").AppendLine();
+        md.AppendLine("| | " + string.Join(" | ", Models.Select(m => Escape(m.Name))) + " |");
+        md.AppendLine("|---|" + string.Concat(Models.Select(_ => "---:|")));
+        foreach (var (label, cells) in TableRows()) md.AppendLine($"| {label} | {string.Join(" | ", cells)} |");
+        md.AppendLine();
+        md.AppendLine($"![Validation top-1 against training time]({CurvesPng})").AppendLine();
+        md.AppendLine($"![Top-1 by frequency band]({BandsPng})").AppendLine();
+        if (Examples.Count > 0)
+        {
+            md.AppendLine("## Examples").AppendLine();
+            md.AppendLine("Each model's top predictions after the context: a regression model's decoded neighbours " +
+                          "with their cosine, a softmax model's words with their probability.").AppendLine();
+            md.AppendLine("| context | true | " + string.Join(" | ", Models.Select(m => Escape(m.Name))) + " |");
+            md.AppendLine("|---|---|" + string.Concat(Models.Select(_ => "---|")));
+            foreach (var e in Examples)
+                md.AppendLine($"| …{Escape(e.Context)} | **{Escape(e.TrueWord)}** | " +
+                              string.Join(" | ", e.Predictions.Select(p => string.Join(", ",
+                                  p.Select(w => (w.Word == e.TrueWord ? $"**{Escape(w.Word)}**" : Escape(w.Word)) +
+                                                $" {w.Score.ToString("0.00", CultureInfo.InvariantCulture)}")))) + " |");
+        }
+        return md.ToString();
+    }
+
+    private string[] Cells(Func<ModelEvaluation, string> cell) => Models.Select(cell).ToArray();
+    private static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+    private static string Micro(double? v) => v is { } x ? x.ToString("0.0", CultureInfo.InvariantCulture) : "–";
+    private static string Escape(string s) => s.Replace("|", "\\|").Replace("`", "\\`").Replace("*", "\\*");
+}

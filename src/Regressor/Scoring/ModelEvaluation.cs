@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace VecLm.Regressor.Scoring;
+
+/// <summary>
+/// Everything <c>veclm eval</c> reports for one model on one test set; its JSON form (snake_case keys, null where a
+/// figure does not apply) is what <c>--json</c> prints and the README documents.
+/// </summary>
+public sealed record ModelEvaluation
+{
+    [JsonIgnore] public string Name { get; init; } = "";
+    [JsonIgnore] public string Loss { get; init; } = "";
+    [JsonPropertyName("top1")] public double Top1 { get; init; }
+    [JsonPropertyName("top5")] public double Top5 { get; init; }
+    [JsonPropertyName("perplexity")] public double? Perplexity { get; init; }
+    [JsonPropertyName("mean_cosine")] public double MeanCosine { get; init; }
+    [JsonPropertyName("near_miss")] public double NearMiss { get; init; }
+    [JsonPropertyName("band_top1")] public IReadOnlyDictionary<string, BandMetrics> BandTop1 { get; init; } = new Dictionary<string, BandMetrics>();
+    /// <summary>Decode time per token (µs), HNSW and exact; for softmax, null (its output layer is the decoder).</summary>
+    [JsonPropertyName("decode_us_hnsw")] public double? DecodeMicrosHnsw { get; init; }
+    [JsonPropertyName("decode_us_exact")] public double? DecodeMicrosExact { get; init; }
+    /// <summary>Share of test positions where HNSW's top-1 equals exact search's.</summary>
+    [JsonPropertyName("hnsw_agreement")] public double? HnswAgreement { get; init; }
+    [JsonPropertyName("parameters")] public long Parameters { get; init; }
+    [JsonPropertyName("train_seconds")] public double? TrainSeconds { get; init; }
+    [JsonPropertyName("tokens_per_second")] public double? TokensPerSecond { get; init; }
+    [JsonPropertyName("tokens")] public long Tokens { get; init; }
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = false,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    public static ModelEvaluation From(NextWordMetrics m) => new()
+    {
+        Top1 = m.Top1, Top5 = m.Top5, Perplexity = m.Perplexity, MeanCosine = m.MeanCosine, NearMiss = m.NearMiss,
+        BandTop1 = m.BandTop1, Tokens = m.Tokens,
+    };
+}

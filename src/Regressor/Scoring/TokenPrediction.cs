@@ -1,0 +1,11 @@
+namespace VecLm.Regressor.Scoring;
+
+/// <summary>
+/// What a model said at one test position: its ranked guesses (best first, at least five where the vocabulary
+/// allows) with their scores (cosine for a regression head, probability for softmax), and, for a head that
+/// defines a distribution, the natural log of the probability it gave to the true word.
+/// </summary>
+public sealed record TokenPrediction(int TrueId, int[] Ranked, float[] Scores, double? TrueLogProb = null)
+{
+    public int Top1 => Ranked[0];
+}
