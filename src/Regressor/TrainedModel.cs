@@ -30,6 +30,10 @@ public sealed class TrainedModel : IDisposable
 
     public ModelConfig Config { get; }
     public WordVectors Vectors { get; }
+    /// <summary>The network itself, for the scorers that run it chunk by chunk.</summary>
+    internal RnnModel Network => model;
+    /// <summary>Parameters the training updated (the frozen input embeddings are not counted).</summary>
+    public long TrainedParameters => model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
 
     public static TrainedModel Load(string dir, string vectorsPath, Func<TargetVectors, IVectorIndex>? indexFactory = null)
     {

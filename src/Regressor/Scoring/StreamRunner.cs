@@ -1,0 +1,42 @@
+using static TorchSharp.torch;
+
+namespace VecLm.Regressor.Scoring;
+
+/// <summary>
+/// Runs a trained model over one long token stream, <see cref="ChunkLength"/> tokens at a time, with the hidden
+/// state carried from chunk to chunk (eval mode, no gradient): after position t the model has read ids[0..t].
+/// Each chunk's head output, [T, out], is handed to the caller inside the chunk's dispose scope.
+/// </summary>
+public static class StreamRunner
+{
+    public const int ChunkLength = 256;
+
+    public static void Run(TrainedModel model, ReadOnlySpan<int> ids, Action<Tensor, int> onChunk, Action<double>? progress = null)
+    {
+        var network = model.Network;
+        network.eval();
+        using var _ = no_grad();
+        var hidden = network.InitHidden(1);
+        var all = ids.ToArray();
+        try
+        {
+            for (int start = 0; start < all.Length; start += ChunkLength)
+            {
+                using var scope = NewDisposeScope();
+                int length = Math.Min(ChunkLength, all.Length - start);
+                var input = tensor(all.AsSpan(start, length).ToArray().Select(i => (long)i).ToArray(), length, 1);  // [T, 1]
+                var (output, next) = network.forward(input, hidden);                                              // [T, 1, out]
+                onChunk(output.reshape(length, -1), start);                                                       // [T, out]
+                hidden.H.Dispose();
+                hidden.C.Dispose();
+                hidden = (next.H.MoveToOuterDisposeScope(), next.C.MoveToOuterDisposeScope());
+                progress?.Invoke((double)(start + length) / all.Length);
+            }
+        }
+        finally
+        {
+            hidden.H.Dispose();
+            hidden.C.Dispose();
+        }
+    }
+}
