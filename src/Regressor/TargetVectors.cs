@@ -38,7 +38,7 @@ public sealed class TargetVectors : IDisposable
     /// <summary>
     /// The exact cosine index over these rows that decodes predictions for top-1 (the one place that picks it).
     /// </summary>
-    public VecLm.Decoder.IVectorIndex ExactIndex() => new TorchExactIndex(this);
+    public VecLm.Decoder.IVectorIndex ExactIndex() => new VecLm.Decoder.ExactIndex(ToArray(), Dim);
 
     /// <summary>The rows as one row-major array, for an <c>IVectorIndex</c>.</summary>
     public float[] ToArray() => Matrix.data<float>().ToArray();
