@@ -7,4 +7,6 @@ root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(IndexCommand.Create());
 root.Subcommands.Add(NeighborsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
 return CliRunner.Run(root, args);

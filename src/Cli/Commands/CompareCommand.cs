@@ -1,0 +1,37 @@
+using System.CommandLine;
+using VecLm.Regressor.Scoring;
+
+namespace VecLm.Cli;
+
+/// <summary><c>veclm compare</c>: several models on the same test tokens, side by side, in report.md with plots.</summary>
+public static class CompareCommand
+{
+    public static Command Create()
+    {
+        var models = new Argument<DirectoryInfo[]>("models") { Description = "Two or more model folders written by veclm train.", Arity = ArgumentArity.OneOrMore };
+        var test = new Option<FileInfo>("--test") { Description = "Pre-tokenised test text.", Required = true };
+        var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Report folder (report.md and PNG plots).", DefaultValueFactory = _ => new DirectoryInfo("report") };
+        var examples = new Option<int>("--examples") { Description = "Test contexts shown with every model's predictions.", DefaultValueFactory = _ => 20 };
+        var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the models were trained with [default: each model's own]." };
+        var ef = new Option<int>("--ef") { Description = "HNSW search breadth for the regression models.", DefaultValueFactory = _ => 64 };
+        var command = new Command("compare", "Compare models on one test text: a table, validation curves against wall time, accuracy by band, and examples.")
+        {
+            models, test, output, examples, vectors, ef,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(examples) < 0) throw new UsageException("--examples must be 0 or more");
+            if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
+            var dirs = parse.GetValue(models)!.Select(d => d.FullName).ToList();
+            var folder = parse.GetValue(output)!.FullName;
+            var report = Terminal.WithProgress("comparing", progress => ModelEvaluator.Compare(dirs, parse.GetValue(vectors)?.FullName,
+                parse.GetValue(test)!.FullName, new ScoringOptions { Ef = parse.GetValue(ef) }, parse.GetValue(examples),
+                (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));
+            report.Write(folder);
+            ReportTable.Print(report);
+            Console.WriteLine($"report: {Path.Combine(folder, "report.md")}");
+            return 0;
+        });
+        return command;
+    }
+}

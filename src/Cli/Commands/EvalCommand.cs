@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Spectre.Console;
+using VecLm.Regressor.Scoring;
+
+namespace VecLm.Cli;
+
+/// <summary><c>veclm eval</c>: next-word accuracy, perplexity, near-misses and decode cost of one model on a test text.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<DirectoryInfo>("model") { Description = "A model folder written by veclm train." };
+        var test = new Option<FileInfo>("--test") { Description = "Pre-tokenised test text.", Required = true };
+        var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the model was trained with [default: the path in its config.json]." };
+        var decoder = new Option<string>("--decoder") { Description = "How regression outputs are decoded for the scores: hnsw or exact (both are timed).", DefaultValueFactory = _ => "hnsw" };
+        decoder.AcceptOnlyFromAmong("hnsw", "exact");
+        var ef = new Option<int>("--ef") { Description = "HNSW search breadth.", DefaultValueFactory = _ => 64 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (keys in the README) instead of a table." };
+        var command = new Command("eval", "Score a model on a test text: top-1/top-5, perplexity, mean cosine, near-miss rate, accuracy by frequency band, decode cost.")
+        {
+            model, test, vectors, decoder, ef, json,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
+            var options = new ScoringOptions { Exact = parse.GetValue(decoder) == "exact", Ef = parse.GetValue(ef) };
+            var scored = Terminal.WithProgress("evaluating", report => ModelEvaluator.Evaluate(parse.GetValue(model)!.FullName,
+                parse.GetValue(vectors)?.FullName, parse.GetValue(test)!.FullName, options, p => report(p, "")));
+            if (parse.GetValue(json)) Console.WriteLine(scored.Evaluation.ToJson());
+            else ReportTable.Print(new ComparisonReport(parse.GetValue(test)!.FullName, [scored.Evaluation], [], []));
+            return 0;
+        });
+        return command;
+    }
+}
+
+/// <summary>The comparison table on the terminal (models as columns), as in report.md.</summary>
+public static class ReportTable
+{
+    public static void Print(ComparisonReport report)
+    {
+        var table = new Table().AddColumn("");
+        foreach (var m in report.Models) table.AddColumn(new TableColumn(Markup.Escape(m.Name)).RightAligned());
+        foreach (var (label, cells) in report.TableRows()) table.AddRow([Markup.Escape(label), .. cells.Select(Markup.Escape)]);
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,65 @@
+namespace VecLm.Regressor.Scoring;
+
+/// <summary>
+/// <c>veclm eval</c> and <c>veclm compare</c> as library calls: load a model folder (with the vectors it names, or
+/// others given), tokenise the test file with its vocabulary and score it.
+/// </summary>
+public static class ModelEvaluator
+{
+    /// <summary>Loads a model folder; <paramref name="vectorsPath"/> null means the vectors recorded in its config.</summary>
+    public static TrainedModel Load(string modelDir, string? vectorsPath)
+    {
+        var config = new Checkpoint(modelDir).LoadConfig();
+        string vectors = vectorsPath ?? config.VectorsPath;
+        if (!File.Exists(vectors))
+            throw new FileNotFoundException($"the model's vectors file is gone: {vectors} (pass --vectors)", vectors);
+        return TrainedModel.Load(modelDir, vectors);
+    }
+
+    public static ScoredModel Evaluate(string modelDir, string? vectorsPath, string testPath, ScoringOptions options,
+                                       Action<double>? progress = null)
+    {
+        using var model = Load(modelDir, vectorsPath);
+        var ids = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
+        var scored = TestScorer.Score(model, ids, options, modelDir, progress);
+        return scored with { Evaluation = scored.Evaluation with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))) } };
+    }
+
+    /// <summary>Evaluates every model on the same tokens and builds the report (examples at evenly spaced positions).</summary>
+    public static ComparisonReport Compare(IReadOnlyList<string> modelDirs, string? vectorsPath, string testPath,
+                                           ScoringOptions options, int examples, Action<string, double>? progress = null)
+    {
+        var models = new List<ModelEvaluation>();
+        var predictions = new List<IReadOnlyDictionary<int, TokenPrediction>>();
+        var curves = new List<TrainingCurve>();
+        int[]? ids = null;
+        Embeddings.Vocabulary? vocabulary = null;
+        foreach (var dir in modelDirs)
+        {
+            using var model = Load(dir, vectorsPath);
+            var tokens = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
+            if (ids is null)
+            {
+                ids = tokens;
+                vocabulary = model.Vectors.Vocabulary;
+                options = options with { ExamplePositions = ExamplePositions(ids.Length, examples) };
+            }
+            var scored = TestScorer.Score(model, tokens, options, dir, p => progress?.Invoke(dir, p));
+            string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
+            models.Add(scored.Evaluation with { Name = name });
+            predictions.Add(scored.Examples);
+            var rows = File.Exists(new Checkpoint(dir).MetricsPath) ? MetricsLog.Read(new Checkpoint(dir).MetricsPath) : [];
+            curves.Add(new TrainingCurve(name, rows.Select(r => r.WallSeconds).ToArray(), rows.Select(r => r.Top1).ToArray()));
+        }
+        var sample = options.ExamplePositions.Order().Select(t => new Example(
+            string.Join(' ', ids![Math.Max(0, t - 7)..(t + 1)].Select(i => vocabulary![i])),
+            vocabulary![ids[t + 1]],
+            predictions.Select(p => (IReadOnlyList<(string, float)>)p[t].Ranked.Zip(p[t].Scores)
+                .Select(x => (vocabulary[x.First], x.Second)).ToList()).ToList())).ToList();
+        return new ComparisonReport(testPath, models, curves, sample);
+    }
+
+    private static HashSet<int> ExamplePositions(int tokens, int count) =>
+        Enumerable.Range(0, Math.Max(0, count)).Select(i => (int)((i + 0.5) * (tokens - 1) / Math.Max(1, count)))
+            .Where(t => t < tokens - 1).ToHashSet();
+}
