@@ -43,9 +43,7 @@ public sealed class Corpus
         {
             // Begin at the first line that starts at or after `start`: skip the rest of the line before it.
             stream.Position = start - 1;
-            position = start - 1;
-            if (stream.ReadByte() != '\n') position = SkipLine(stream, start);
-            else position = start;
+            position = stream.ReadByte() == '\n' ? start : SkipLine(stream, start);
             stream.Position = position;
         }
         long lineStart = position;
