@@ -26,6 +26,11 @@ public sealed record TrainOptions
     public int? Threads { get; init; }
     public long? Seed { get; init; }
     public bool Resume { get; init; }
+    /// <summary>
+    /// How the regression targets are post-processed (<c>raw</c>, <c>center</c>, <c>abtt[:D]</c>); see
+    /// <see cref="TargetVectors"/>. Ignored by the softmax head.
+    /// </summary>
+    public string Targets { get; init; } = "center";
 
     public void Validate()
     {

@@ -4,6 +4,9 @@ using static TorchSharp.torch;
 
 namespace VecLm.Regressor;
 
+/// <summary>A candidate next word and its score: cosine for a regression head, probability for softmax.</summary>
+public readonly record struct RankedWord(int Id, float Score);
+
 /// <summary>
 /// A trained model ready for use: loaded from its folder with the vectors it was trained with (checked by the
 /// vocabulary hash), in eval mode. Predicts, after every position of a token sequence, the head's output and the
@@ -68,6 +71,37 @@ public sealed class TrainedModel : IDisposable
             result[t] = best;
         }
         return result;
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> most likely next words given one head output row (best first): a regression head's
+    /// output decoded to its nearest target vectors (score: cosine), a softmax head's logits turned into
+    /// probabilities (score: probability).
+    /// </summary>
+    public RankedWord[] Rank(ReadOnlySpan<float> output, int k)
+    {
+        if (output.Length != Config.OutputSize)
+            throw new ArgumentException($"an output row has {Config.OutputSize} values, not {output.Length}");
+        k = Math.Clamp(k, 1, Config.VocabSize);
+        if (index is not null)
+            return index.Search(output, k).Select(n => new RankedWord(n.Id, n.Similarity)).ToArray();
+        float max = float.NegativeInfinity;
+        foreach (var v in output) max = Math.Max(max, v);
+        double sum = 0;
+        foreach (var v in output) sum += Math.Exp(v - max);
+        var best = new PriorityQueue<int, float>();
+        for (int i = 0; i < output.Length; i++)
+        {
+            if (best.Count < k) best.Enqueue(i, output[i]);
+            else if (output[i] > output[best.Peek()]) best.EnqueueDequeue(i, output[i]);
+        }
+        var ranked = new RankedWord[best.Count];
+        for (int r = ranked.Length - 1; r >= 0; r--)
+        {
+            int id = best.Dequeue();
+            ranked[r] = new RankedWord(id, (float)(Math.Exp(output[id] - max) / sum));
+        }
+        return ranked;
     }
 
     public void Dispose()
