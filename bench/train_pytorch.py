@@ -10,6 +10,7 @@ Usage: /usr/bin/python3 bench/train_pytorch.py TRAIN VECTORS --loss cosine|softm
 Prints one line: "pytorch <loss>: <tokens> tokens in <seconds> s: <tokens/s> tokens/s, final loss <loss>".
 """
 import argparse
+import math
 import time
 
 import numpy as np
@@ -109,6 +110,7 @@ def main():
     p.add_argument("--dropout", type=float, default=0.2)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--valid", help="after training, the mean loss (and perplexity) on this text, batch 10")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -146,6 +148,30 @@ def main():
         steps += 1
     seconds = time.perf_counter() - start
     print(f"pytorch {args.loss}: {tokens} tokens in {seconds:.2f} s: {tokens / seconds:.0f} tokens/s, final loss {loss_value:.4f}")
+    if args.valid:
+        valid_loss = evaluate(model, batchify(Corpus(args.valid, words).train, 10), args, nout, targets)
+        extra = f", perplexity {math.exp(valid_loss):.1f}" if args.loss == "softmax" else ""
+        print(f"pytorch {args.loss}: valid loss {valid_loss:.4f}{extra}")
+
+
+def evaluate(model, data, args, nout, targets):
+    """word_language_model's evaluate: eval mode, hidden state carried, the mean loss per target token."""
+    model.eval()
+    total, count = 0.0, 0
+    hidden = model.init_hidden(10)
+    with torch.no_grad():
+        for i in range(0, data.size(0) - 1, args.bptt):
+            x, y = get_batch(data, i, args.bptt)
+            y = y.reshape(-1)
+            output, hidden = model(x, hidden)
+            output = output.view(-1, nout)
+            if args.loss == "softmax":
+                loss = F.cross_entropy(output, y, reduction="sum")
+            else:
+                loss = (1 - F.cosine_similarity(output, targets[y], dim=1, eps=1e-8)).sum()
+            total += loss.item()
+            count += y.numel()
+    return total / count
 
 
 if __name__ == "__main__":
