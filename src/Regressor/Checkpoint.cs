@@ -34,6 +34,7 @@ public sealed class Checkpoint(string dir)
     public string OptimizerPath => Path.Combine(Dir, "optimizer.state");
     public string StatePath => Path.Combine(Dir, "state.json");
     public string MetricsPath => Path.Combine(Dir, "metrics.csv");
+    public string TargetsPath => Path.Combine(Dir, "targets.json");
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -50,6 +51,22 @@ public sealed class Checkpoint(string dir)
         if (!Directory.Exists(Dir)) throw new DirectoryNotFoundException($"model folder not found: {Dir}");
         if (!File.Exists(ConfigPath)) throw new FileNotFoundException($"not a model folder (no config.json): {Dir}", ConfigPath);
         return ModelConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
+    }
+
+    public void SaveTargets(PostProcessor processor) => processor.Save(TargetsPath);
+
+    /// <summary>
+    /// The regression targets of a model with this <paramref name="config"/>: the post-processing recorded in
+    /// targets.json, or, for a folder without one, the config's post-processing fitted again to the vectors.
+    /// </summary>
+    public TargetVectors LoadTargets(ModelConfig config, WordVectors vectors)
+    {
+        var processor = File.Exists(TargetsPath) ? PostProcessor.Load(TargetsPath)
+            : PostProcessing.Parse(config.Targets).Fit(vectors);
+        if (processor.Spec != PostProcessing.Parse(config.Targets).ToString() || processor.Dim != vectors.Dim)
+            throw new InvalidDataException(
+                $"{TargetsPath} is '{processor.Spec}' of dimension {processor.Dim}; the model is '{config.Targets}' of dimension {vectors.Dim}");
+        return TargetVectors.Create(vectors, processor);
     }
 
     public void SaveBest(RnnModel model) => Atomic(BestWeightsPath, temp => model.save(temp));

@@ -21,6 +21,11 @@ public sealed record ModelConfig
     public int Layers { get; init; } = 2;
     public double Dropout { get; init; } = 0.2;
     public bool TrainInputEmbeddings { get; init; }
+    /// <summary>
+    /// The regression targets' post-processing (<c>raw</c>, <c>center</c>, <c>abtt:D</c>; see
+    /// <see cref="PostProcessing"/>); its fitted form is <c>targets.json</c>. Configs written before it existed were raw.
+    /// </summary>
+    public string Targets { get; init; } = "raw";
     public string VectorsPath { get; init; } = "";
     public string VocabularyHash { get; init; } = "";
 
@@ -31,7 +36,7 @@ public sealed record ModelConfig
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static ModelConfig For(WordVectors vectors, string vectorsPath, LossKind loss, int hidden, int layers,
-        double dropout, bool trainInputEmbeddings)
+        double dropout, bool trainInputEmbeddings, string targets = "raw")
     {
         if (hidden <= 0) throw new ArgumentException($"--hidden must be positive (got {hidden})");
         if (layers <= 0) throw new ArgumentException($"--layers must be positive (got {layers})");
@@ -40,6 +45,7 @@ public sealed record ModelConfig
         {
             Loss = loss, VocabSize = vectors.Count, EmbeddingDim = vectors.Dim, Hidden = hidden, Layers = layers,
             Dropout = dropout, TrainInputEmbeddings = trainInputEmbeddings,
+            Targets = loss == LossKind.Softmax ? "raw" : PostProcessing.Parse(targets).ToString(),
             VectorsPath = Path.GetFullPath(vectorsPath), VocabularyHash = HashOf(vectors.Vocabulary),
         };
     }

@@ -5,31 +5,36 @@ namespace VecLm.Regressor;
 
 /// <summary>
 /// The vectors the regression heads are trained to predict and decoded against: one row per vocabulary id, in a
-/// tensor of [|V|, m]. Kept apart from the input embeddings so the targets can be post-processed (centred,
-/// whitened…) without touching the model's input. Now: the raw vectors, each row scaled to unit length.
+/// tensor of [|V|, m], each row the word's vector after the model's target post-processing (<see cref="PostProcessor"/>:
+/// raw unit rows, centred, or all-but-the-top) — unit length in every case. Kept apart from the input embeddings,
+/// which stay the raw vectors.
 /// </summary>
 public sealed class TargetVectors : IDisposable
 {
-    private TargetVectors(Tensor matrix, string description)
+    private TargetVectors(Tensor matrix, PostProcessor processor)
     {
         Matrix = matrix;
-        Description = description;
+        Processor = processor;
     }
 
     /// <summary>[|V|, m], unit rows (a zero row stays zero), no gradient.</summary>
     public Tensor Matrix { get; }
     public int Count => (int)Matrix.shape[0];
     public int Dim => (int)Matrix.shape[1];
-    /// <summary>How the rows were made (goes into logs and the model's metrics).</summary>
-    public string Description { get; }
+    /// <summary>The fitted post-processing the rows were made with (saved as the model folder's targets.json).</summary>
+    public PostProcessor Processor { get; }
+    /// <summary>How the rows were made: <c>raw</c>, <c>center</c> or <c>abtt:D</c>.</summary>
+    public string Description => Processor.Spec;
 
     /// <summary>The vectors as they are, unit-normalised.</summary>
-    public static TargetVectors UnitRows(WordVectors vectors)
+    public static TargetVectors UnitRows(WordVectors vectors) => Create(vectors, PostProcessing.Raw.Fit(vectors));
+
+    /// <summary>The vectors post-processed by <paramref name="processor"/>.</summary>
+    public static TargetVectors Create(WordVectors vectors, PostProcessor processor)
     {
-        var normalized = vectors.Normalized();
-        var matrix = tensor(normalized.Data, vectors.Count, vectors.Dim);
+        var matrix = tensor(processor.Apply(vectors), vectors.Count, vectors.Dim);
         matrix.requires_grad = false;
-        return new TargetVectors(matrix, "unit");
+        return new TargetVectors(matrix, processor);
     }
 
     /// <summary>Rows of the matrix for the given ids: [N] → [N, m].</summary>

@@ -42,6 +42,7 @@ public sealed record TrainOptions
         if (Threads is <= 0) throw new ArgumentException($"--threads must be positive (got {Threads})");
         if (Bptt <= 0) throw new ArgumentException($"--bptt must be positive (got {Bptt})");
         if (Batch <= 0) throw new ArgumentException($"--batch must be positive (got {Batch})");
+        Embeddings.PostProcessing.Parse(Targets);
     }
 }
 

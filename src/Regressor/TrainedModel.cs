@@ -19,14 +19,15 @@ public sealed class TrainedModel : IDisposable
     private readonly TargetVectors? targets;
     private readonly IVectorIndex? index;
 
-    private TrainedModel(ModelConfig config, RnnModel model, WordVectors vectors, Func<TargetVectors, IVectorIndex>? indexFactory)
+    private TrainedModel(ModelConfig config, RnnModel model, WordVectors vectors, TargetVectors? targets,
+        Func<TargetVectors, IVectorIndex>? indexFactory)
     {
         Config = config;
         this.model = model;
         Vectors = vectors;
-        if (config.IsRegression)
+        this.targets = targets;
+        if (targets is not null)
         {
-            targets = TargetVectors.UnitRows(vectors);
             index = (indexFactory ?? (t => t.ExactIndex()))(targets);
         }
     }
@@ -41,8 +42,10 @@ public sealed class TrainedModel : IDisposable
     public static TrainedModel Load(string dir, string vectorsPath, Func<TargetVectors, IVectorIndex>? indexFactory = null)
     {
         var vectors = WordVectors.Load(vectorsPath);
-        var (config, model) = new Checkpoint(dir).LoadModel(vectors, vectorsPath);
-        return new TrainedModel(config, model, vectors, indexFactory);
+        var checkpoint = new Checkpoint(dir);
+        var (config, model) = checkpoint.LoadModel(vectors, vectorsPath);
+        var targets = config.IsRegression ? checkpoint.LoadTargets(config, vectors) : null;
+        return new TrainedModel(config, model, vectors, targets, indexFactory);
     }
 
     /// <summary>The head's output after each of <paramref name="ids"/> (one stream): [T, out], row-major.</summary>

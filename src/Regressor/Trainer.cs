@@ -45,7 +45,9 @@ public sealed class Trainer : IDisposable
             options.TrainPath);
         if (options.ValidPath is { } validPath)
             valid = new TokenBatches(TokenBatches.Tokenize(validPath, vectors.Vocabulary), 10, options.Bptt, validPath);
-        targets = config.IsRegression ? TargetVectors.UnitRows(vectors) : null;
+        targets = !config.IsRegression ? null
+            : options.Resume ? checkpoint.LoadTargets(config, vectors)
+            : TargetVectors.Create(vectors, PostProcessing.Parse(config.Targets).Fit(vectors));
         loss = OutputLoss.Create(config.Loss, targets);
         model = new RnnModel(config, vectors.Data);
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
@@ -62,6 +64,7 @@ public sealed class Trainer : IDisposable
         {
             state = new TrainerState { LearningRate = options.LearningRate };
             checkpoint.SaveConfig(config);
+            if (targets is not null) checkpoint.SaveTargets(targets.Processor);
         }
         metrics = new MetricsLog(checkpoint.MetricsPath, keepExisting: options.Resume);
     }
@@ -217,13 +220,15 @@ public sealed class Trainer : IDisposable
     {
         if (!options.Resume)
             return ModelConfig.For(vectors, options.VectorsPath, options.Loss, options.Hidden, options.Layers,
-                options.Dropout, options.TrainInputEmbeddings);
+                options.Dropout, options.TrainInputEmbeddings, options.Targets);
         var saved = checkpoint.LoadConfig();
         saved.CheckMatches(vectors, options.VectorsPath);
-        if (saved.Loss != options.Loss || saved.Hidden != options.Hidden || saved.Layers != options.Layers)
+        string targets = saved.IsRegression ? PostProcessing.Parse(options.Targets).ToString() : saved.Targets;
+        if (saved.Loss != options.Loss || saved.Hidden != options.Hidden || saved.Layers != options.Layers
+            || saved.Targets != targets)
             throw new ArgumentException(
-                $"--resume: the model in {checkpoint.Dir} is {saved.Loss} hidden {saved.Hidden} layers {saved.Layers}, " +
-                $"not {options.Loss} hidden {options.Hidden} layers {options.Layers}");
+                $"--resume: the model in {checkpoint.Dir} is {saved.Loss} hidden {saved.Hidden} layers {saved.Layers} " +
+                $"targets {saved.Targets}, not {options.Loss} hidden {options.Hidden} layers {options.Layers} targets {targets}");
         return saved;
     }
 
