@@ -12,6 +12,18 @@ public abstract class OutputLoss
 {
     public abstract Tensor Forward(Tensor output, Tensor targets);
 
+    /// <summary>
+    /// The training step's half of the loss: its value, and its gradient sent back through <paramref name="output"/>'s
+    /// graph — unless the value is not finite, when nothing is sent (the step is then skipped).
+    /// </summary>
+    public virtual double Backward(Tensor output, Tensor targets)
+    {
+        using var loss = Forward(output, targets);
+        double value = loss.item<float>();
+        if (double.IsFinite(value)) loss.backward();
+        return value;
+    }
+
     public static OutputLoss Create(LossKind kind, TargetVectors? targets) => kind switch
     {
         LossKind.Softmax => new SoftmaxLoss(),
@@ -30,6 +42,9 @@ public abstract class OutputLoss
 public sealed class SoftmaxLoss : OutputLoss
 {
     public override Tensor Forward(Tensor output, Tensor targets) => F.cross_entropy(output, targets);
+
+    /// <summary>The same loss with its gradient computed in one fused pass (<see cref="FusedCrossEntropy"/>).</summary>
+    public override double Backward(Tensor output, Tensor targets) => FusedCrossEntropy.Backward(output, targets);
 }
 
 /// <summary>1 − cos(ŷ, e(w)), the default regression loss.</summary>

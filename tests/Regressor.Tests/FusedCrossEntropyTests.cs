@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace VecLm.Regressor.Tests;
+
+/// <summary>The fused softmax cross-entropy against LibTorch's cross_entropy and a plain reference, at many widths.</summary>
+public class FusedCrossEntropyTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 2)]
+    [InlineData(5, 7)]
+    [InlineData(4, 15)]
+    [InlineData(4, 16)]
+    [InlineData(2, 17)]
+    [InlineData(9, 63)]
+    [InlineData(33, 1000)]
+    public void LossAndGradientMatchLibTorchsCrossEntropy(int rows, int width)
+    {
+        var random = new Random(rows * 1000 + width);
+        var z = Enumerable.Range(0, rows * width).Select(_ => (float)(random.NextDouble() * 20 - 10)).ToArray();
+        var y = Enumerable.Range(0, rows).Select(_ => (long)random.Next(width)).ToArray();
+
+        using var scope = NewDisposeScope();
+        var logits = tensor(z, rows, width).requires_grad_();
+        var loss = nn.functional.cross_entropy(logits, tensor(y));
+        loss.backward();
+        var expectedGrad = logits.grad!.data<float>().ToArray();
+
+        var grad = new float[z.Length];
+        double fast = FusedCrossEntropy.LossAndGradient(z, y, grad, width, threads: 2);
+        var referenceGrad = new float[z.Length];
+        double reference = FusedCrossEntropy.LossAndGradientReference(z, y, referenceGrad, width);
+
+        Assert.Equal(loss.item<float>(), fast, 4);
+        Assert.Equal(reference, fast, 5);
+        for (int i = 0; i < z.Length; i++)
+        {
+            Assert.True(Math.Abs(grad[i] - expectedGrad[i]) < 1e-6, $"gradient[{i}] {grad[i]} vs LibTorch {expectedGrad[i]}");
+            Assert.True(Math.Abs(grad[i] - referenceGrad[i]) < 1e-6, $"gradient[{i}] {grad[i]} vs reference {referenceGrad[i]}");
+        }
+    }
+
+    [Fact]
+    public void BackwardSendsTheGradientThroughTheGraph()
+    {
+        using var scope = NewDisposeScope();
+        var weights = tensor(new float[] { 0.5f, -1, 2, 0.25f, 1, -0.5f }, 2, 3).requires_grad_();
+        var input = tensor(new float[] { 1, 2, -1, 0.5f }, 2, 2);
+        var targets = tensor(new long[] { 2, 0 });
+        double fused = FusedCrossEntropy.Backward(input.matmul(weights), targets);
+        var fusedGrad = weights.grad!.clone();
+        weights.grad!.zero_();
+        var loss = nn.functional.cross_entropy(input.matmul(weights), targets);
+        loss.backward();
+        Assert.Equal(loss.item<float>(), fused, 5);
+        Assert.True(fusedGrad.allclose(weights.grad!, rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
+    public void ANonFiniteLossSendsNothingBack()
+    {
+        using var scope = NewDisposeScope();
+        var weights = tensor(new float[] { 1, 2 }, 1, 2).requires_grad_();
+        var input = tensor(new float[] { float.NaN }, 1, 1);
+        double value = FusedCrossEntropy.Backward(input.matmul(weights), tensor(new long[] { 0 }));
+        Assert.True(double.IsNaN(value));
+        Assert.True(weights.grad is null || weights.grad.abs().sum().item<float>() == 0);
+    }
+
+    [Fact]
+    public void BadShapesAreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => FusedCrossEntropy.LossAndGradient(new float[6], new long[] { 0 }, new float[6], 4));
+        Assert.Throws<ArgumentException>(() => FusedCrossEntropy.LossAndGradient(new float[6], new long[] { 0, 3 }, new float[6], 3));
+        Assert.Throws<ArgumentException>(() => FusedCrossEntropy.LossAndGradient(new float[6], new long[] { 0, 1 }, new float[5], 3));
+    }
+}
