@@ -215,6 +215,7 @@ public sealed unsafe partial class ExactIndex
     {
         int first = block * BlockKernel.Rows;
         int n = Math.Min(length, count - first);
-        if (n > 0) new ReadOnlySpan<float>(source, n).CopyTo(new Span<float>(row + first, n));
+        if (n == length) Unsafe.CopyBlockUnaligned(row + first, source, (uint)length * sizeof(float));   // unrolled: constant
+        else if (n > 0) new ReadOnlySpan<float>(source, n).CopyTo(new Span<float>(row + first, n));
     }
 }
