@@ -9,13 +9,23 @@ using VecLm.Embeddings;
 // IndexBench: the veclm side of bench/index. One thread throughout (build and queries).
 //   IndexBench brown <vectors.bin> <outdir>   writes base/query/ground-truth files for the hnswlib helper and veclm.json
 //   IndexBench scale <outdir> [count]         1,000,000 seeded random vectors: HNSW against exact, scale.json
+//   IndexBench exact <vectors.bin> [queries]  exact search's queries/s, one thread (ExactBench)
+//   IndexBench rules <vectors.bin> [fit-queries] [threads]   PriorFit time, decoding rules HNSW vs exact (RulesBench)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 int[] efs = [10, 20, 40, 80, 160];
 const int K = 10, M = 16, EfConstruction = 200, Queries = 5000;
 
 if (args is ["brown", var vectorsPath, var outDir]) Brown(vectorsPath, outDir);
 else if (args is ["scale", var scaleDir, ..]) Scale(scaleDir, args.Length > 2 ? int.Parse(args[2]) : 1_000_000);
-else { Console.Error.WriteLine("usage: IndexBench brown <vectors.bin> <outdir> | scale <outdir> [count]"); return 2; }
+else if (args is ["exact", var exactPath, ..]) ExactBench.Run(exactPath, args.Length > 2 ? int.Parse(args[2]) : 5000);
+else if (args is ["rules", var rulesPath, ..])
+    RulesBench.Run(rulesPath, args.Length > 2 ? int.Parse(args[2]) : 100_000, args.Length > 3 ? int.Parse(args[3]) : 2);
+else
+{
+    Console.Error.WriteLine("usage: IndexBench brown <vectors.bin> <outdir> | scale <outdir> [count] | exact <vectors.bin> [queries] | "
+                            + "rules <vectors.bin> [fit-queries] [threads]");
+    return 2;
+}
 return 0;
 
 void Brown(string vectorsPath, string outDir)

@@ -4,18 +4,23 @@ using System.Runtime.InteropServices;
 namespace VecLm.Decoder;
 
 /// <summary>
-/// Brute-force cosine search: every stored unit vector against the query with the SIMD dot product. The reference
-/// every recall figure is measured against. A batch is a blocked matrix product (a block of queries against a
-/// cache-sized block of rows), blocks of queries spread over the cores.
+/// Brute-force cosine search: every stored unit vector scored against every query, the reference every recall figure
+/// is measured against. The rows are kept twice: row-major (for <see cref="Vector"/>) and in blocks of 16 laid out
+/// dimension-major for the register-blocked kernels of <see cref="BlockKernel"/> (Vector512, else Vector256, else
+/// scalar): four queries at a time pass over a block, one fused multiply-add updating 16 row scores per query, and one
+/// vector compare against each query's current k-th best score decides which rows reach its heap. A batch walks the
+/// rows in cache-sized tiles and spreads blocks of queries over the cores. Ties go to the smaller id.
 /// </summary>
-public sealed unsafe class ExactIndex : IVectorIndex
+public sealed unsafe partial class ExactIndex : IVectorIndex
 {
-    private const int QueryBlock = 16;
-    private const int RowBlock = 1024;
-    private readonly float[] _data;   // pinned, normalised
-    private readonly float* _vectors;
+    private const int QueryBlock = 32;                       // queries per work item of a batch
+    private const int RowQuantum = BlockKernel.Rows * BlockKernel.OneQueryBlocks;   // rows are padded to 64
+    private readonly float[] _data;                          // pinned, normalised, row-major
+    private readonly float[] _blockedData;                   // pinned, normalised, blocks of 16 rows dimension-major
+    private readonly float* _blocked;
+    private readonly int _blocks;                            // blocks including padding (a multiple of 4)
 
-    /// <summary>Indexes <paramref name="vectors"/> (row-major, <c>count × dim</c>); a normalised copy is kept.</summary>
+    /// <summary>Indexes <paramref name="vectors"/> (row-major, <c>count × dim</c>); normalised copies are kept.</summary>
     public ExactIndex(ReadOnlySpan<float> vectors, int dim)
     {
         if (dim < 1) throw new ArgumentException($"dimension must be positive (got {dim})");
@@ -23,81 +28,151 @@ public sealed unsafe class ExactIndex : IVectorIndex
         Dim = dim;
         Count = vectors.Length / dim;
         _data = DotProduct.Normalized(vectors, dim);
-        _vectors = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_data));
+        int padded = (Count + RowQuantum - 1) / RowQuantum * RowQuantum;
+        _blocks = padded / BlockKernel.Rows;
+        _blockedData = GC.AllocateArray<float>(Math.Max(1, checked(padded * dim)), pinned: true);
+        for (int row = 0; row < Count; row++)
+        {
+            int block = row / BlockKernel.Rows, lane = row % BlockKernel.Rows;
+            var dst = _blockedData.AsSpan(block * dim * BlockKernel.Rows);
+            for (int d = 0; d < dim; d++) dst[d * BlockKernel.Rows + lane] = _data[row * dim + d];
+        }
+        _blocked = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_blockedData));
     }
 
     public int Count { get; }
     public int Dim { get; }
 
-    /// <summary>Threads used by <see cref="SearchBatch"/> (−1: all cores).</summary>
+    /// <summary>Threads used by <see cref="SearchBatch(ReadOnlySpan{float}, int)"/> (−1: all cores).</summary>
     public int Threads { get; set; } = -1;
 
-    public Neighbor[] Search(ReadOnlySpan<float> query, int k) => SearchBatch(query, k, threads: 1)[0];
+    /// <summary>The kernel width in use: the widest the machine accelerates. Tests lower it to check the others.</summary>
+    internal KernelWidth Width { get; set; } = BlockKernel.Best;
+
+    /// <summary>The normalised rows, row-major.</summary>
+    internal ReadOnlySpan<float> UnitVectors => _data;
+
+    public ReadOnlySpan<float> Vector(int id)
+    {
+        if ((uint)id >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(id), $"id {id} is not in 0..{Count - 1}");
+        return _data.AsSpan(id * Dim, Dim);
+    }
+
+    public Neighbor[] Search(ReadOnlySpan<float> query, int k)
+    {
+        if (query.Length != Dim) throw new ArgumentException($"query has {query.Length} values, the index {Dim}");
+        return SearchBatch(query, k, threads: 1)[0];
+    }
 
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k) => SearchBatch(queries, k, Threads);
 
+    /// <summary>The k most similar rows of each query, most similar first; <c>Similarity</c> is the cosine.</summary>
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads)
     {
-        if (queries.Length % Dim != 0) throw new ArgumentException($"{queries.Length} values are not rows of {Dim}");
-        if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
-        int n = queries.Length / Dim;
-        var normalized = DotProduct.Normalized(queries, Dim);
-        var results = new Neighbor[n][];
-        int blocks = (n + QueryBlock - 1) / QueryBlock;
-        if (blocks <= 1 || threads == 1)
+        var hits = Run(queries, k, threads, ReadOnlySpan<float>.Empty, out _);
+        var results = new Neighbor[hits.Length][];
+        for (int i = 0; i < hits.Length; i++)
         {
-            for (int b = 0; b < blocks; b++) SearchBlock(normalized, b, n, k, results);
-        }
-        else
-        {
-            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                         b => SearchBlock(normalized, b, n, k, results));
+            var row = hits[i];
+            results[i] = new Neighbor[row.Length];
+            for (int j = 0; j < row.Length; j++) results[i][j] = new Neighbor(row[j].Id, row[j].Score);
         }
         return results;
     }
 
     /// <summary>
-    /// Queries <c>b·16 … b·16+15</c> against all rows, 1,024 rows at a time so a row block stays in cache while
-    /// every query of the block passes over it; each query keeps its k best in a heap (worst on top).
+    /// The k rows of largest <c>cos(query, row) + bias[row]</c> for each query, largest first, ties by smaller id.
+    /// <paramref name="bias"/> holds one value per row, or is empty for none. <c>Cosine</c> is the row's cosine and
+    /// <c>Score</c> the biased score (<c>Score == Cosine + bias[Id]</c> exactly).
     /// </summary>
-    private void SearchBlock(float[] queries, int block, int n, int k, Neighbor[][] results)
+    public ScoredNeighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias)
     {
-        int first = block * QueryBlock, count = Math.Min(QueryBlock, n - first), dim = Dim;
-        var heaps = new NodeHeap<FarthestFirst>[count];
-        for (int j = 0; j < count; j++) heaps[j] = NodeHeap.Farthest(k + 1);
-        fixed (float* q0 = &queries[first * dim])
+        var hits = Run(queries, k, threads, bias, out var unitQueries);
+        if (bias.IsEmpty) return hits;
+        fixed (float* q0 = unitQueries)
+        fixed (float* rows = _data)
         {
-            for (int r0 = 0; r0 < Count; r0 += RowBlock)
-            {
-                int r1 = Math.Min(Count, r0 + RowBlock);
-                for (int j = 0; j < count; j++)
+            for (int i = 0; i < hits.Length; i++)
+                for (int j = 0; j < hits[i].Length; j++)
                 {
-                    float* q = q0 + j * dim;
-                    var heap = heaps[j];
-                    for (int r = r0; r < r1; r++)
-                    {
-                        // Distance −cosine: the heap orders by it, ties by id, as the HNSW results.
-                        float d = -DotProduct.Dot(q, _vectors + (long)r * dim, dim);
-                        if (heap.Count < k) heap.Push(d, r);
-                        else if (Candidate.Closer(new Candidate(d, r), heap.Top))
-                        {
-                            heap.Pop();
-                            heap.Push(d, r);
-                        }
-                    }
+                    var h = hits[i][j];
+                    float cosine = BlockKernel.DotSequential(q0 + (long)i * Dim, rows + (long)h.Id * Dim, Dim);
+                    hits[i][j] = h with { Cosine = cosine };
                 }
-            }
         }
-        for (int j = 0; j < count; j++)
+        return hits;
+    }
+
+    /// <summary>
+    /// Every score of a block of queries, on the calling thread: <c>scores[i·Count + w] = cos(query i, row w)
+    /// (+ bias[w])</c>, bitwise the scores the searches rank by. <paramref name="scores"/> must hold exactly
+    /// <c>n × Count</c> values; <paramref name="bias"/> one per row, or be empty. Call it from several threads on
+    /// different blocks of queries to use several cores.
+    /// </summary>
+    public void ScoreAll(ReadOnlySpan<float> queries, Span<float> scores, ReadOnlySpan<float> bias = default)
+    {
+        CheckQueries(queries);
+        CheckBias(bias);
+        int n = queries.Length / Dim;
+        if (scores.Length != (long)n * Count)
+            throw new ArgumentException($"the score buffer holds {scores.Length} values, {n} queries × {Count} rows need {(long)n * Count}");
+        if (n == 0 || Count == 0) return;
+        var unit = DotProduct.Normalized(queries, Dim);
+        var padded = PaddedBias(bias);
+        fixed (float* q = unit)
+        fixed (float* b = padded)
+        fixed (float* s = scores)
         {
-            var heap = heaps[j];
-            var hits = new Neighbor[heap.Count];
-            for (int i = hits.Length - 1; i >= 0; i--)
-            {
-                var c = heap.Pop();
-                hits[i] = new Neighbor(c.Id, -c.Distance);
-            }
-            results[first + j] = hits;
+            for (int first = 0; first < n; first += QueryBlock)
+                ScanAll(q + (long)first * Dim, Math.Min(QueryBlock, n - first), b, s + (long)first * Count);
         }
+    }
+
+    private ScoredNeighbor[][] Run(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias,
+                                   out float[] unitQueries)
+    {
+        CheckQueries(queries);
+        if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
+        CheckBias(bias);
+        if (threads == 0 || threads < -1) throw new ArgumentException($"threads must be positive or -1 (got {threads})");
+        int n = queries.Length / Dim;
+        var unit = DotProduct.Normalized(queries, Dim);
+        unitQueries = unit;
+        var padded = PaddedBias(bias);
+        var results = new ScoredNeighbor[n][];
+        int blocks = (n + QueryBlock - 1) / QueryBlock;
+        void Block(int b)
+        {
+            int first = b * QueryBlock, count = Math.Min(QueryBlock, n - first);
+            fixed (float* q = unit)
+            fixed (float* bp = padded)
+                ScanTopK(q + (long)first * Dim, count, k, bp, results.AsSpan(first, count));
+        }
+        if (blocks <= 1 || threads == 1)
+            for (int b = 0; b < blocks; b++) Block(b);
+        else
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Block);
+        return results;
+    }
+
+    private void CheckQueries(ReadOnlySpan<float> queries)
+    {
+        if (queries.Length % Dim != 0)
+            throw new ArgumentException($"{queries.Length} query values are not rows of the index's dimension {Dim}");
+    }
+
+    private void CheckBias(ReadOnlySpan<float> bias)
+    {
+        if (!bias.IsEmpty && bias.Length != Count)
+            throw new ArgumentException($"the bias has {bias.Length} values, the index {Count} rows");
+    }
+
+    /// <summary>The bias padded with zeros to the blocked row count (null for no bias).</summary>
+    private float[]? PaddedBias(ReadOnlySpan<float> bias)
+    {
+        if (bias.IsEmpty) return null;
+        var padded = GC.AllocateArray<float>(_blocks * BlockKernel.Rows, pinned: true);
+        bias.CopyTo(padded);
+        return padded;
     }
 }

@@ -161,7 +161,7 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         try
         {
             int ep = _entryPoint;
-            float epDist = TDistance.Distance(q, Vector(ep), Dim);
+            float epDist = TDistance.Distance(q, VectorPtr(ep), Dim);
             for (int level = _maxLevel; level > 0; level--) GreedyClosest(q, level, ref ep, ref epDist);
             SearchLayer(q, ep, epDist, Math.Max(ef, k), 0, scratch);
             var results = scratch.Results;
@@ -191,8 +191,15 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         return results;
     }
 
+    /// <summary>The stored vector of <paramref name="id"/> (the normalised copy for a normalising distance).</summary>
+    public ReadOnlySpan<float> Vector(int id)
+    {
+        if ((uint)id >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(id), $"id {id} is not in 0..{Count - 1}");
+        return new ReadOnlySpan<float>(VectorPtr(id), Dim);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private float* Vector(int id) => _vectors + (long)id * Dim;
+    private float* VectorPtr(int id) => _vectors + (long)id * Dim;
 
     /// <summary>The list <c>[count, id…]</c> of <paramref name="node"/> on <paramref name="level"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -12,7 +12,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
     private void Insert(int node, SearchScratch scratch)
     {
         int level = _levels[node];
-        float* q = Vector(node);
+        float* q = VectorPtr(node);
         _globalLock.Enter();
         int entry = _entryPoint, maxLevel = _maxLevel;
         bool holdGlobal = level > maxLevel;
@@ -20,7 +20,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
         try
         {
             if (entry < 0) return;
-            float entryDist = TDistance.Distance(q, Vector(entry), Dim);
+            float entryDist = TDistance.Distance(q, VectorPtr(entry), Dim);
             for (int l = maxLevel; l > level; l--) GreedyClosest(q, l, ref entry, ref entryDist);
             for (int l = Math.Min(level, maxLevel); l >= 0; l--)
             {
@@ -59,9 +59,9 @@ public sealed unsafe partial class HnswIndex<TDistance>
             for (int node = 0; node < Count; node++)
             {
                 if (reached[node]) continue;
-                float* q = Vector(node);
+                float* q = VectorPtr(node);
                 int entry = _entryPoint;
-                float entryDist = TDistance.Distance(q, Vector(entry), Dim);
+                float entryDist = TDistance.Distance(q, VectorPtr(entry), Dim);
                 for (int l = _maxLevel; l > 0; l--) GreedyClosest(q, l, ref entry, ref entryDist);
                 SearchLayer(q, entry, entryDist, EfConstruction, 0, scratch);
                 int n = scratch.Results.Drain(scratch.Sorted, reverse: true);
@@ -92,11 +92,11 @@ public sealed unsafe partial class HnswIndex<TDistance>
         int count = 0;
         foreach (var e in sorted)
         {
-            float* v = Vector(e.Id);
+            float* v = VectorPtr(e.Id);
             bool good = true;
             for (int j = 0; j < count; j++)
             {
-                if (TDistance.Distance(v, Vector(selected[j]), Dim) < e.Distance) { good = false; break; }
+                if (TDistance.Distance(v, VectorPtr(selected[j]), Dim) < e.Distance) { good = false; break; }
             }
             if (!good) continue;
             selected[count++] = e.Id;
@@ -123,7 +123,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
         }
         UnlockIfConcurrent(node);
 
-        float* v = Vector(node);
+        float* v = VectorPtr(node);
         foreach (int other in neighbors)
         {
             LockIfConcurrent(other);
@@ -154,15 +154,15 @@ public sealed unsafe partial class HnswIndex<TDistance>
     /// </summary>
     private void MergeOwnList(int node, int* own, ReadOnlySpan<int> neighbors, int maxM, SearchScratch scratch)
     {
-        float* v = Vector(node);
+        float* v = VectorPtr(node);
         int existing = own[0];
         var union = scratch.Sorted.AsSpan(0, existing + neighbors.Length);
         int n = 0;
-        foreach (int e in neighbors) union[n++] = new Candidate(TDistance.Distance(v, Vector(e), Dim), e);
+        foreach (int e in neighbors) union[n++] = new Candidate(TDistance.Distance(v, VectorPtr(e), Dim), e);
         for (int i = 1; i <= existing; i++)
         {
             int e = own[i];
-            if (!neighbors.Contains(e)) union[n++] = new Candidate(TDistance.Distance(v, Vector(e), Dim), e);
+            if (!neighbors.Contains(e)) union[n++] = new Candidate(TDistance.Distance(v, VectorPtr(e), Dim), e);
         }
         union = union[..n];
         union.Sort(new CloserFirst());
@@ -175,11 +175,11 @@ public sealed unsafe partial class HnswIndex<TDistance>
     /// <summary>A full list plus the new node, pruned back to <paramref name="maxM"/> by the heuristic.</summary>
     private void Shrink(int owner, int* list, int node, float* nodeVector, int maxM, SearchScratch scratch)
     {
-        float* o = Vector(owner);
+        float* o = VectorPtr(owner);
         int count = list[0];
         var candidates = scratch.Sorted.AsSpan(0, count + 1);
         for (int i = 0; i < count; i++)
-            candidates[i] = new Candidate(TDistance.Distance(o, Vector(list[i + 1]), Dim), list[i + 1]);
+            candidates[i] = new Candidate(TDistance.Distance(o, VectorPtr(list[i + 1]), Dim), list[i + 1]);
         candidates[count] = new Candidate(TDistance.Distance(o, nodeVector, Dim), node);
         candidates.Sort(new CloserFirst());
         var kept = scratch.Pruned.AsSpan(0, maxM);

@@ -45,7 +45,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
                 if (Sse.IsSupported && count > 0)
                 {
                     Sse.Prefetch0(marks + list[1]);
-                    Sse.Prefetch0(Vector(list[1]));
+                    Sse.Prefetch0(VectorPtr(list[1]));
                 }
                 for (int i = 1; i <= count; i++)
                 {
@@ -54,11 +54,11 @@ public sealed unsafe partial class HnswIndex<TDistance>
                     {
                         int next = list[i + 1];
                         Sse.Prefetch0(marks + next);
-                        Sse.Prefetch0(Vector(next));
+                        Sse.Prefetch0(VectorPtr(next));
                     }
                     if (marks[e] == epoch) continue;
                     marks[e] = epoch;
-                    float d = TDistance.Distance(q, Vector(e), dim);
+                    float d = TDistance.Distance(q, VectorPtr(e), dim);
                     var cand = new Candidate(d, e);
                     if (results.Count < ef || Candidate.Closer(cand, bound))
                     {
@@ -94,7 +94,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
             for (int i = 1; i <= count; i++)
             {
                 int e = list[i];
-                float d = TDistance.Distance(q, Vector(e), Dim);
+                float d = TDistance.Distance(q, VectorPtr(e), Dim);
                 if (d < dist || (d == dist && e < node))
                 {
                     dist = d;

@@ -19,4 +19,10 @@ public interface IVectorIndex
     /// A batch of queries, row-major (<c>queries.Length == n * Dim</c>); result[i] answers row i.
     /// </summary>
     Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k);
+
+    /// <summary>
+    /// The stored vector of <paramref name="id"/> as the index compares it: the normalised (unit) copy, so a query's
+    /// cosine to it is a plain dot product. <see cref="ArgumentOutOfRangeException"/> outside <c>0..Count-1</c>.
+    /// </summary>
+    ReadOnlySpan<float> Vector(int id);
 }

@@ -16,6 +16,48 @@ public static class TestData
         return data;
     }
 
+    /// <summary>
+    /// Word-like vectors: <paramref name="clusters"/> Gaussian centres, each with <paramref name="perCluster"/> members at
+    /// centre + <paramref name="spread"/>·Gaussian noise; row-major, not normalised, cluster by cluster.
+    /// </summary>
+    public static float[] ClusteredVectors(int clusters, int perCluster, int dim, double spread, int seed)
+    {
+        var centres = RandomVectors(clusters, dim, seed);
+        var noise = RandomVectors(clusters * perCluster, dim, seed + 1);
+        var data = new float[clusters * perCluster * dim];
+        for (int c = 0; c < clusters; c++)
+            for (int m = 0; m < perCluster; m++)
+                for (int d = 0; d < dim; d++)
+                {
+                    int row = c * perCluster + m;
+                    data[row * dim + d] = centres[c * dim + d] + (float)spread * noise[row * dim + d];
+                }
+        return data;
+    }
+
+    /// <summary>
+    /// Noisy copies of the rows <paramref name="ids"/> of <paramref name="vectors"/>: each row normalised, plus
+    /// <paramref name="sigma"/>·Gaussian noise per dimension (predicted vectors that miss their word a little).
+    /// </summary>
+    public static float[] NoisyRows(float[] vectors, int dim, int[] ids, double sigma, int seed)
+    {
+        var unit = DotProduct.Normalized(vectors, dim);
+        var noise = RandomVectors(ids.Length, dim, seed);
+        var rows = new float[ids.Length * dim];
+        for (int i = 0; i < ids.Length; i++)
+            for (int d = 0; d < dim; d++)
+                rows[i * dim + d] = unit[ids[i] * dim + d] + (float)sigma * noise[i * dim + d];
+        return rows;
+    }
+
+    /// <summary>Zipf-like counts: word w of <paramref name="count"/> seen about <c>scale / (rank + 1)</c> times, ranks shuffled.</summary>
+    public static long[] ZipfCounts(int count, long scale, int seed)
+    {
+        var ranks = Enumerable.Range(0, count).ToArray();
+        new Random(seed).Shuffle(ranks);
+        return ranks.Select(r => scale / (r + 1)).ToArray();
+    }
+
     /// <summary>Fraction of the exact top-k ids that the approximate answers contain, over all queries.</summary>
     public static double Recall(Neighbor[][] approximate, Neighbor[][] exact)
     {

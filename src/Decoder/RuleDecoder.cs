@@ -1,0 +1,135 @@
+using VecLm.Embeddings;
+
+namespace VecLm.Decoder;
+
+/// <summary>
+/// Decodes vectors to word ids under a <see cref="DecodingRule"/>: the k words of largest
+/// <c>cos(query, t(w)) + bias[w]</c>, best first, ties by smaller id. Thread-safe (nothing changes after construction).
+/// <para>
+/// Over an <see cref="ExactIndex"/> the result is exact: every word is scored, the bias added inside the blocked
+/// kernel. Over any other index (HNSW) it is an approximation: the <c>max(k, candidates)</c> nearest words by cosine
+/// (HNSW searches them with ef = max(DefaultEf, that number)) and the <c>biasCandidates</c> words of largest bias
+/// (chosen once, here; their cosines computed directly) are rescored by cosine + bias and the best k kept. A word
+/// outside both sets (a middling cosine and a middling bias whose sum still wins) is missed; the overload of
+/// <see cref="Decode(ReadOnlySpan{float}, int, out bool)"/> reports when that cannot have happened.
+/// </para>
+/// </summary>
+public sealed class RuleDecoder
+{
+    private readonly ExactIndex? _exact;
+    private readonly int[] _biasSet = [];      // the ids of largest bias, largest first, ties by smaller id
+    private readonly int[] _biasRank = [];     // a word's position in _biasSet, or −1
+    private readonly float _biasOutside;       // the largest bias of a word outside _biasSet (−∞: none)
+
+    public RuleDecoder(IVectorIndex index, DecodingRule rule, int candidates = 64, int biasCandidates = 256)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(rule);
+        if (rule.Bias is { } b && b.Length != index.Count)
+            throw new ArgumentException($"the rule's bias has {b.Length} values, the index {index.Count} vectors");
+        if (candidates < 1) throw new ArgumentException($"candidates must be at least 1 (got {candidates})");
+        if (biasCandidates < 0) throw new ArgumentException($"biasCandidates must not be negative (got {biasCandidates})");
+        Index = index;
+        Rule = rule;
+        Candidates = candidates;
+        BiasCandidates = biasCandidates;
+        _exact = index as ExactIndex;
+        _biasOutside = float.NegativeInfinity;
+        if (rule.Bias is { } bias && _exact is null)
+        {
+            var order = Enumerable.Range(0, bias.Length).ToArray();
+            Array.Sort(order, (x, y) => bias[x] != bias[y] ? bias[y].CompareTo(bias[x]) : x.CompareTo(y));
+            _biasSet = order[..Math.Min(biasCandidates, order.Length)];
+            _biasRank = new int[bias.Length];
+            Array.Fill(_biasRank, -1);
+            for (int i = 0; i < _biasSet.Length; i++) _biasRank[_biasSet[i]] = i;
+            if (_biasSet.Length < order.Length) _biasOutside = bias[order[_biasSet.Length]];
+        }
+    }
+
+    public IVectorIndex Index { get; }
+    public DecodingRule Rule { get; }
+    /// <summary>How many words nearest by cosine are rescored (at least k), for an approximate index.</summary>
+    public int Candidates { get; }
+    /// <summary>How many words of largest bias are always rescored, for an approximate index.</summary>
+    public int BiasCandidates { get; }
+
+    /// <summary>The <paramref name="k"/> best words for <paramref name="query"/> (any length, normalised here).</summary>
+    public ScoredNeighbor[] Decode(ReadOnlySpan<float> query, int k) => Decode(query, k, out _);
+
+    /// <summary>
+    /// As <see cref="Decode(ReadOnlySpan{float}, int)"/>; <paramref name="certified"/> tells whether the answer is
+    /// provably the exact one, given that the index's cosine candidates are the true nearest words: any word left
+    /// unscored has cosine ≤ the lowest candidate cosine and bias ≤ the largest bias outside the bias set, and the
+    /// k-th score beats that sum. Always true over an <see cref="ExactIndex"/>, when every word was scored, and for a
+    /// rule without bias (then the proviso, HNSW's recall, is the only approximation).
+    /// </summary>
+    public ScoredNeighbor[] Decode(ReadOnlySpan<float> query, int k, out bool certified)
+    {
+        if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
+        if (query.Length != Index.Dim)
+            throw new ArgumentException($"the query has {query.Length} values, the index's vectors {Index.Dim}");
+        certified = true;
+        if (_exact is not null) return _exact.SearchBatch(query, k, 1, Rule.Bias)[0];
+        if (Index.Count == 0) return [];
+        var unit = query.ToArray();
+        VectorMath.Normalize(unit);
+        int n = Math.Min(Math.Max(k, Candidates), Index.Count);
+        var hits = Index.Search(unit, n);
+        var bias = Rule.Bias;
+        if (bias is null)
+        {
+            var plain = new ScoredNeighbor[Math.Min(k, hits.Length)];
+            for (int i = 0; i < plain.Length; i++) plain[i] = new ScoredNeighbor(hits[i].Id, hits[i].Similarity, hits[i].Similarity);
+            return plain;
+        }
+        var scored = new ScoredNeighbor[hits.Length + _biasSet.Length];
+        Span<bool> covered = _biasSet.Length <= 1024 ? stackalloc bool[_biasSet.Length] : new bool[_biasSet.Length];
+        covered.Clear();
+        int m = 0;
+        foreach (var h in hits)
+        {
+            scored[m++] = new ScoredNeighbor(h.Id, h.Similarity, h.Similarity + bias[h.Id]);
+            if (_biasRank[h.Id] >= 0) covered[_biasRank[h.Id]] = true;
+        }
+        for (int i = 0; i < _biasSet.Length; i++)
+        {
+            if (covered[i]) continue;
+            int id = _biasSet[i];
+            float cosine = DotProduct.Dot(unit, Index.Vector(id));
+            scored[m++] = new ScoredNeighbor(id, cosine, cosine + bias[id]);
+        }
+        Array.Sort(scored, 0, m, new BestFirst());
+        var best = scored[..Math.Min(k, m)];
+        if (hits.Length < Index.Count && hits.Length > 0)
+        {
+            float bound = hits[^1].Similarity + _biasOutside;
+            certified = best.Length == k && best[^1].Score > bound;
+        }
+        return best;
+    }
+
+    /// <summary>A batch (row-major); result[i] answers row i. Rows are spread over <paramref name="threads"/> (−1: all).</summary>
+    public ScoredNeighbor[][] DecodeBatch(ReadOnlySpan<float> queries, int k, int threads = -1)
+    {
+        if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
+        int dim = Index.Dim;
+        if (queries.Length % dim != 0)
+            throw new ArgumentException($"{queries.Length} query values are not rows of the index's dimension {dim}");
+        if (threads == 0 || threads < -1) throw new ArgumentException($"threads must be positive or -1 (got {threads})");
+        if (_exact is not null) return _exact.SearchBatch(queries, k, threads, Rule.Bias);
+        int n = queries.Length / dim;
+        var results = new ScoredNeighbor[n][];
+        var copy = queries.ToArray();
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                     i => results[i] = Decode(copy.AsSpan(i * dim, dim), k));
+        return results;
+    }
+
+    /// <summary>Highest score first, ties by smaller id.</summary>
+    private readonly struct BestFirst : IComparer<ScoredNeighbor>
+    {
+        public int Compare(ScoredNeighbor a, ScoredNeighbor b) =>
+            a.Score > b.Score ? -1 : a.Score < b.Score ? 1 : a.Id.CompareTo(b.Id);
+    }
+}
