@@ -35,6 +35,8 @@ public sealed class Checkpoint(string dir)
     public string StatePath => Path.Combine(Dir, "state.json");
     public string MetricsPath => Path.Combine(Dir, "metrics.csv");
     public string TargetsPath => Path.Combine(Dir, "targets.json");
+    public string TargetIndexPath => Path.Combine(Dir, "targets.hnsw");
+    public string DecodingPath => Path.Combine(Dir, "decoding.json");
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -54,6 +56,23 @@ public sealed class Checkpoint(string dir)
     }
 
     public void SaveTargets(PostProcessor processor) => processor.Save(TargetsPath);
+
+    /// <summary>An HNSW index over the target rows (hnswlib's defaults), so a loaded model need not build one.</summary>
+    public void SaveTargetIndex(TargetVectors targets, int threads) =>
+        Decoder.HnswIndex.Build(targets.ToArray(), targets.Dim, new Decoder.HnswOptions(Threads: Math.Max(1, threads)))
+            .Save(TargetIndexPath);
+
+    /// <summary>The saved HNSW index over <paramref name="targets"/>, or one built now if it is missing or stale.</summary>
+    public Decoder.IVectorIndex LoadTargetIndex(TargetVectors targets)
+    {
+        var rows = targets.ToArray();
+        if (File.Exists(TargetIndexPath))
+        {
+            try { return Decoder.HnswIndex.Load(TargetIndexPath, rows, targets.Dim); }
+            catch (InvalidDataException) { }
+        }
+        return Decoder.HnswIndex.Build(rows, targets.Dim, new Decoder.HnswOptions());
+    }
 
     /// <summary>
     /// The regression targets of a model with this <paramref name="config"/>: the post-processing recorded in

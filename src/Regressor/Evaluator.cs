@@ -3,16 +3,28 @@ using static TorchSharp.torch;
 
 namespace VecLm.Regressor;
 
-/// <summary>Validation numbers: the mean loss per token, top-1 accuracy and (softmax head) perplexity.</summary>
-public readonly record struct Evaluation(double Loss, double Top1, double Perplexity, long Tokens);
+/// <summary>
+/// Validation numbers: the mean loss per token (all positions), top-1 accuracy on the first
+/// <see cref="DecodingState.FitTokens"/> predictions (regression heads: plain cosine decoding), perplexity (softmax),
+/// and for a regression head with word counts the top-1 of the prior rule with β fitted on those same predictions.
+/// </summary>
+public readonly record struct Evaluation(double Loss, double Top1, double Perplexity, long Tokens,
+                                         double Top1Prior = double.NaN, double Beta = double.NaN);
 
 /// <summary>
 /// Runs the model over held-out batches with the hidden state carried across chunks (eval mode, no gradient),
-/// as word_language_model's <c>evaluate</c>. Top-1: for the regression heads, the predicted vector decoded to
-/// its nearest word through an <see cref="IVectorIndex"/> over the target vectors; for softmax, the argmax.
+/// as word_language_model's <c>evaluate</c>. Top-1 is measured on the first predictions only (the decoding of every
+/// validation position would cost more than the epoch of a regression head): the softmax head's argmax; a
+/// regression head's output decoded by exact search over the target vectors, by plain cosine and by cosine plus
+/// β·ln p(w) with the β that does best (<see cref="PriorFit"/>). The last evaluation's decoded predictions are kept
+/// (<see cref="LastOutputs"/>) so the trainer can fit the decoding of the best model without another pass.
 /// </summary>
-public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig config, IVectorIndex? index)
+public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig config, ExactIndex? targets, long[]? counts,
+                              int decodeTokens = DecodingState.FitTokens)
 {
+    /// <summary>The decoded predictions of the last evaluation (row-major outputs) and their true next ids.</summary>
+    public (float[] Outputs, int[] Truth) LastOutputs { get; private set; } = ([], []);
+
     public Evaluation Evaluate(TokenBatches batches, Action<double>? progress = null)
     {
         model.eval();
@@ -20,6 +32,8 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
         var hidden = model.InitHidden(batches.Batch);
         double lossSum = 0;
         long tokens = 0, correct = 0;
+        var outputs = new List<float>();
+        var truth = new List<int>();
         try
         {
             for (int chunk = 0; chunk < batches.Chunks; chunk++)
@@ -31,8 +45,15 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
                 var ids = target.reshape(-1);                                   // [T·B]
                 long n = ids.shape[0];
                 lossSum += loss.Forward(flat, ids).item<float>() * n;
-                correct += CountCorrect(flat, ids);
                 tokens += n;
+                int keep = (int)Math.Min(n, decodeTokens - truth.Count);
+                if (keep > 0)
+                {
+                    var kept = ids.narrow(0, 0, keep).data<long>().ToArray().Select(i => (int)i).ToArray();
+                    if (config.IsRegression) outputs.AddRange(flat.narrow(0, 0, keep).contiguous().data<float>().ToArray());
+                    else correct += CountArgmax(flat.narrow(0, 0, keep), kept);
+                    truth.AddRange(kept);
+                }
                 hidden.H.Dispose();
                 hidden.C.Dispose();
                 hidden = (next.H.MoveToOuterDisposeScope(), next.C.MoveToOuterDisposeScope());
@@ -45,19 +66,31 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
             hidden.C.Dispose();
         }
         double mean = lossSum / tokens;
-        return new Evaluation(mean, (double)correct / tokens, config.IsRegression ? double.NaN : Math.Exp(mean), tokens);
+        LastOutputs = (outputs.ToArray(), truth.ToArray());
+        if (!config.IsRegression)
+            return new Evaluation(mean, Ratio(correct, truth.Count), Math.Exp(mean), tokens);
+        if (targets is null || truth.Count == 0) return new Evaluation(mean, double.NaN, double.NaN, tokens);
+        return config.IsRegression && counts is not null ? WithPrior(mean, tokens) : WithCosine(mean, tokens);
     }
 
-    private long CountCorrect(Tensor output, Tensor ids)
+    private Evaluation WithPrior(double loss, long tokens)
     {
-        var truth = ids.data<long>().ToArray();
-        if (!config.IsRegression)
-        {
-            var best = output.argmax(1).data<long>().ToArray();
-            return truth.Where((t, i) => best[i] == t).LongCount();
-        }
-        if (index is null) return 0;
-        var hits = index.SearchBatch(output.contiguous().data<float>().ToArray(), 1);
-        return truth.Where((t, i) => hits[i][0].Id == t).LongCount();
+        var fit = PriorFit.Fit(targets!, LastOutputs.Outputs, LastOutputs.Truth, counts, threads: get_num_threads());
+        return new Evaluation(loss, fit.Curve[0].Top1, double.NaN, tokens, fit.Top1, fit.Beta);
     }
+
+    private Evaluation WithCosine(double loss, long tokens)
+    {
+        var hits = targets!.SearchBatch(LastOutputs.Outputs, 1, get_num_threads());
+        long correct = LastOutputs.Truth.Where((t, i) => hits[i][0].Id == t).LongCount();
+        return new Evaluation(loss, Ratio(correct, LastOutputs.Truth.Length), double.NaN, tokens);
+    }
+
+    private static long CountArgmax(Tensor logits, int[] truth)
+    {
+        var best = logits.argmax(1).data<long>().ToArray();
+        return truth.Where((t, i) => best[i] == t).LongCount();
+    }
+
+    private static double Ratio(long a, long b) => b == 0 ? double.NaN : (double)a / b;
 }

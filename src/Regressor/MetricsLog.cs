@@ -6,12 +6,13 @@ namespace VecLm.Regressor;
 
 /// <summary>
 /// <c>metrics.csv</c> in the model folder: one line an epoch (epoch, wall time, train loss, valid loss, top-1,
-/// perplexity, learning rate). Kept in memory and rewritten whole (atomically) after each epoch; a resumed run
-/// starts from the lines already there.
+/// perplexity, learning rate, the prior rule's top-1 and its β). Kept in memory and rewritten whole (atomically)
+/// after each epoch; a resumed run starts from the lines already there. Files of the earlier seven columns are read too.
 /// </summary>
 public sealed class MetricsLog
 {
-    public const string Header = "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr";
+    public const string Header = "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr,top1_prior,beta";
+    private const string HeaderBefore = "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr";
     private readonly string path;
     private readonly List<EpochMetrics> rows = [];
 
@@ -29,21 +30,23 @@ public sealed class MetricsLog
         var text = new StringBuilder(Header).Append('\n');
         foreach (var r in rows)
             text.Append(string.Join(',', r.Epoch.ToString(CultureInfo.InvariantCulture), F(r.WallSeconds), F(r.TrainLoss),
-                F(r.ValidLoss), F(r.Top1), F(r.Perplexity), F(r.LearningRate))).Append('\n');
+                F(r.ValidLoss), F(r.Top1), F(r.Perplexity), F(r.LearningRate), F(r.Top1Prior), F(r.Beta))).Append('\n');
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     public static List<EpochMetrics> Read(string path)
     {
         var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0] != Header) throw new InvalidDataException($"not a metrics file: {path}");
+        if (lines.Length == 0 || (lines[0] != Header && lines[0] != HeaderBefore))
+            throw new InvalidDataException($"not a metrics file: {path}");
+        int columns = lines[0].Split(',').Length;
         var result = new List<EpochMetrics>();
         foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
         {
             var f = line.Split(',');
-            if (f.Length != 7) throw new InvalidDataException($"bad line in {path}: {line}");
+            if (f.Length != columns) throw new InvalidDataException($"bad line in {path}: {line}");
             result.Add(new EpochMetrics(int.Parse(f[0], CultureInfo.InvariantCulture), P(f[1]), P(f[2]), P(f[3]), P(f[4]),
-                P(f[5]), P(f[6])));
+                P(f[5]), P(f[6]), columns > 7 ? P(f[7]) : double.NaN, columns > 7 ? P(f[8]) : double.NaN));
         }
         return result;
     }

@@ -36,12 +36,23 @@ public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor O
     /// <summary>input: [T, B] word ids; hidden: ([L, B, H], [L, B, H]). Returns [T, B, out] and the new state.</summary>
     public override (Tensor Output, (Tensor H, Tensor C) Hidden) forward(Tensor input, (Tensor H, Tensor C) state)
     {
+        var (features, hidden) = Features(input, state);               // [T, B, H]
+        using (features) return (Head(features), hidden);               // [T, B, out]
+    }
+
+    /// <summary>The LSTM's top-layer output for every position ([T, B, H]) and the new state: everything but the head.</summary>
+    public (Tensor Features, (Tensor H, Tensor C) Hidden) Features(Tensor input, (Tensor H, Tensor C) state)
+    {
         using var emb = drop.forward(encoder.forward(input));           // [T, B, m]
         var (output, h, c) = rnn.forward(emb, state);                   // [T, B, H]
-        using var dropped = drop.forward(output);                       // [T, B, H]
-        output.Dispose();
-        var decoded = decoder.forward(dropped);                         // [T, B, out]
-        return (decoded, (h, c));
+        return (output, (h, c));
+    }
+
+    /// <summary>The head: dropout, then Linear(hidden → out). [.., H] → [.., out].</summary>
+    public Tensor Head(Tensor features)
+    {
+        using var dropped = drop.forward(features);
+        return decoder.forward(dropped);
     }
 
     /// <summary>The zero state for <paramref name="batch"/> parallel streams.</summary>

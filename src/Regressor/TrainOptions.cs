@@ -54,9 +54,17 @@ public readonly record struct TrainProgress(
 /// <summary>Why training stopped.</summary>
 public enum StopReason { Epochs, TimeLimit, MaxSteps, Interrupted, NaNLoss }
 
-/// <summary>One epoch's line of <c>metrics.csv</c>. Top-1 is NaN without a validation set; perplexity only for softmax.</summary>
+/// <summary>
+/// One epoch's line of <c>metrics.csv</c>. Top-1 is NaN without a validation set; perplexity only for softmax; the
+/// prior rule's top-1 and its fitted β only for a regression head.
+/// </summary>
 public readonly record struct EpochMetrics(
-    int Epoch, double WallSeconds, double TrainLoss, double ValidLoss, double Top1, double Perplexity, double LearningRate);
+    int Epoch, double WallSeconds, double TrainLoss, double ValidLoss, double Top1, double Perplexity, double LearningRate,
+    double Top1Prior = double.NaN, double Beta = double.NaN)
+{
+    /// <summary>The best validation top-1 of the epoch: the prior rule's where there is one.</summary>
+    public double BestTop1 => double.IsNaN(Top1Prior) ? Top1 : Top1Prior;
+}
 
 /// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>
 public sealed record TrainResult(

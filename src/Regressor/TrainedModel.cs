@@ -4,48 +4,89 @@ using static TorchSharp.torch;
 
 namespace VecLm.Regressor;
 
-/// <summary>A candidate next word and its score: cosine for a regression head, probability for softmax.</summary>
-public readonly record struct RankedWord(int Id, float Score);
+/// <summary>
+/// A candidate next word and its score: the decoding rule's score (cosine, plus the rule's bias) for a regression
+/// head, with the plain cosine beside it; the probability for softmax (Cosine is NaN there).
+/// </summary>
+public readonly record struct RankedWord(int Id, float Score, float Cosine = float.NaN);
 
 /// <summary>
 /// A trained model ready for use: loaded from its folder with the vectors it was trained with (checked by the
 /// vocabulary hash), in eval mode. Predicts, after every position of a token sequence, the head's output and the
-/// top-1 next word (regression heads: the output decoded through an <see cref="IVectorIndex"/> over the target
-/// vectors; softmax: the argmax).
+/// next words: a regression head's output decoded by its <see cref="Rule"/> (by default the prior rule with the β
+/// fitted after training, else plain cosine) over the post-processed target vectors; softmax: the probabilities.
 /// </summary>
 public sealed class TrainedModel : IDisposable
 {
     private readonly RnnModel model;
+    private readonly Checkpoint checkpoint;
     private readonly TargetVectors? targets;
-    private readonly IVectorIndex? index;
+    private IVectorIndex? hnsw;
+    private DecodingRule? rule;
+    private RuleDecoder? ruleDecoder;
 
-    private TrainedModel(ModelConfig config, RnnModel model, WordVectors vectors, TargetVectors? targets,
-        Func<TargetVectors, IVectorIndex>? indexFactory)
+    private TrainedModel(ModelConfig config, RnnModel model, WordVectors vectors, Checkpoint checkpoint, TargetVectors? targets)
     {
         Config = config;
         this.model = model;
+        this.checkpoint = checkpoint;
         Vectors = vectors;
         this.targets = targets;
-        if (targets is not null)
-        {
-            index = (indexFactory ?? (t => t.ExactIndex()))(targets);
-        }
+        if (targets is null) return;
+        ExactTargets = new ExactIndex(targets.ToArray(), targets.Dim);
+        Decoding = File.Exists(checkpoint.DecodingPath) ? DecodingState.Load(checkpoint.DecodingPath, config.VocabSize) : null;
     }
 
     public ModelConfig Config { get; }
     public WordVectors Vectors { get; }
+    /// <summary>The post-processed target vectors a regression head is decoded against (null for softmax).</summary>
+    public TargetVectors? Targets => targets;
+    /// <summary>Exact search over the target vectors (null for softmax).</summary>
+    public ExactIndex? ExactTargets { get; }
+    /// <summary>The HNSW index over the target vectors: targets.hnsw from the model folder, or built on first use.</summary>
+    public IVectorIndex HnswTargets => hnsw ??= checkpoint.LoadTargetIndex(
+        targets ?? throw new InvalidOperationException("a softmax model has no target vectors"));
+    /// <summary>Unigram counts, fitted β and CSLS hubness (decoding.json); null for softmax or an older folder.</summary>
+    public DecodingState? Decoding { get; }
     /// <summary>The network itself, for the scorers that run it chunk by chunk.</summary>
     internal RnnModel Network => model;
     /// <summary>Parameters the training updated (the frozen input embeddings are not counted).</summary>
     public long TrainedParameters => model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
 
-    public static TrainedModel Load(string dir, string vectorsPath, Func<TargetVectors, IVectorIndex>? indexFactory = null)
+    /// <summary>
+    /// The rule <see cref="Rank"/> and <see cref="PredictNext"/> decode a regression head's outputs with: the model's
+    /// default (<see cref="RuleFor"/>) until set.
+    /// </summary>
+    public DecodingRule Rule
+    {
+        get => rule ??= RuleFor();
+        set
+        {
+            if (targets is null) throw new InvalidOperationException("a softmax model has no decoding rule");
+            rule = value;
+            ruleDecoder = null;
+        }
+    }
+
+    /// <summary>
+    /// The decoding rule of kind <paramref name="kind"/> for this model (default: the prior if β was fitted, else
+    /// cosine), <paramref name="beta"/> overriding the fitted β.
+    /// </summary>
+    public DecodingRule RuleFor(RuleKind? kind = null, double? beta = null)
+    {
+        if (targets is null) throw new InvalidOperationException("a softmax model has no decoding rule");
+        if (Decoding is not null) return Decoding.Rule(kind, beta);
+        if ((kind ?? (beta is null ? RuleKind.Cosine : RuleKind.Prior)) == RuleKind.Cosine) return DecodingRule.Cosine();
+        throw new InvalidDataException($"the model folder {checkpoint.Dir} has no decoding.json (train it with --valid)");
+    }
+
+    public static TrainedModel Load(string dir, string vectorsPath)
     {
         var vectors = WordVectors.Load(vectorsPath);
         var checkpoint = new Checkpoint(dir);
         var (config, model) = checkpoint.LoadModel(vectors, vectorsPath);
         var targets = config.IsRegression ? checkpoint.LoadTargets(config, vectors) : null;
-        return new TrainedModel(config, model, vectors, targets, indexFactory);
+        return new TrainedModel(config, model, vectors, checkpoint, targets);
     }
 
     /// <summary>The head's output after each of <paramref name="ids"/> (one stream): [T, out], row-major.</summary>
@@ -64,7 +105,7 @@ public sealed class TrainedModel : IDisposable
     {
         var outputs = Outputs(ids);
         int width = Config.OutputSize;
-        if (index is not null) return index.SearchBatch(outputs, 1).Select(n => n[0].Id).ToArray();
+        if (targets is not null) return Decode().DecodeBatch(outputs, 1).Select(n => n[0].Id).ToArray();
         var result = new int[ids.Length];
         for (int t = 0; t < ids.Length; t++)
         {
@@ -78,16 +119,16 @@ public sealed class TrainedModel : IDisposable
 
     /// <summary>
     /// The <paramref name="k"/> most likely next words given one head output row (best first): a regression head's
-    /// output decoded to its nearest target vectors (score: cosine), a softmax head's logits turned into
-    /// probabilities (score: probability).
+    /// output decoded by <see cref="Rule"/> (score: the rule's, with the cosine beside it), a softmax head's logits
+    /// turned into probabilities (score: probability).
     /// </summary>
     public RankedWord[] Rank(ReadOnlySpan<float> output, int k)
     {
         if (output.Length != Config.OutputSize)
             throw new ArgumentException($"an output row has {Config.OutputSize} values, not {output.Length}");
         k = Math.Clamp(k, 1, Config.VocabSize);
-        if (index is not null)
-            return index.Search(output, k).Select(n => new RankedWord(n.Id, n.Similarity)).ToArray();
+        if (targets is not null)
+            return Decode().Decode(output, k).Select(n => new RankedWord(n.Id, n.Score, n.Cosine)).ToArray();
         float max = float.NegativeInfinity;
         foreach (var v in output) max = Math.Max(max, v);
         double sum = 0;
@@ -106,6 +147,8 @@ public sealed class TrainedModel : IDisposable
         }
         return ranked;
     }
+
+    private RuleDecoder Decode() => ruleDecoder ??= new RuleDecoder(ExactTargets!, Rule);
 
     public void Dispose()
     {

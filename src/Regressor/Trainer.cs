@@ -25,13 +25,13 @@ public sealed class Trainer : IDisposable
     private readonly RnnModel model;
     private readonly IReadOnlyList<TorchSharp.Modules.Parameter> parameters;
     private readonly TorchSharp.Modules.Adam optimizer;
+    private readonly ExactIndex? targetIndex;
     private readonly Evaluator evaluator;
     private readonly MetricsLog metrics;
+    private DecodingState? decoding;
     private TrainerState state;
 
-    /// <param name="indexFactory">The index that decodes predicted vectors for top-1 (default: exact search).</param>
-    public Trainer(TrainOptions options, Action<TrainProgress>? progress = null,
-        Func<TargetVectors, IVectorIndex>? indexFactory = null)
+    public Trainer(TrainOptions options, Action<TrainProgress>? progress = null)
     {
         options.Validate();
         this.options = options;
@@ -41,8 +41,8 @@ public sealed class Trainer : IDisposable
         var vectors = WordVectors.Load(options.VectorsPath);
         checkpoint = new Checkpoint(options.OutputDir);
         config = ConfigFor(vectors);
-        train = new TokenBatches(TokenBatches.Tokenize(options.TrainPath, vectors.Vocabulary), options.Batch, options.Bptt,
-            options.TrainPath);
+        var trainIds = TokenBatches.Tokenize(options.TrainPath, vectors.Vocabulary);
+        train = new TokenBatches(trainIds, options.Batch, options.Bptt, options.TrainPath);
         if (options.ValidPath is { } validPath)
             valid = new TokenBatches(TokenBatches.Tokenize(validPath, vectors.Vocabulary), 10, options.Bptt, validPath);
         targets = !config.IsRegression ? null
@@ -52,19 +52,30 @@ public sealed class Trainer : IDisposable
         model = new RnnModel(config, vectors.Data);
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         optimizer = CreateOptimizer(parameters, options.LearningRate);
-        evaluator = new Evaluator(model, loss, config,
-            targets is null ? null : (indexFactory ?? (t => t.ExactIndex()))(targets));
+        if (targets is not null)
+        {
+            targetIndex = new ExactIndex(targets.ToArray(), targets.Dim);
+            decoding = DecodingState.FromTokens(trainIds, config.VocabSize);
+        }
+        evaluator = new Evaluator(model, loss, config, targetIndex, decoding?.Counts);
         Directory.CreateDirectory(checkpoint.Dir);
         if (options.Resume)
         {
             state = checkpoint.LoadLast(model, optimizer);
             SetLearningRate(state.LearningRate);
+            if (targets is not null && File.Exists(checkpoint.DecodingPath))
+                decoding = DecodingState.Load(checkpoint.DecodingPath, config.VocabSize);
         }
         else
         {
             state = new TrainerState { LearningRate = options.LearningRate };
             checkpoint.SaveConfig(config);
-            if (targets is not null) checkpoint.SaveTargets(targets.Processor);
+            if (targets is not null)
+            {
+                checkpoint.SaveTargets(targets.Processor);
+                checkpoint.SaveTargetIndex(targets, options.Threads ?? 1);
+                decoding!.Save(checkpoint.DecodingPath);
+            }
         }
         metrics = new MetricsLog(checkpoint.MetricsPath, keepExisting: options.Resume);
     }
@@ -181,12 +192,14 @@ public sealed class Trainer : IDisposable
         var eval = valid is null ? new Evaluation(double.NaN, double.NaN, double.NaN, 0)
             : evaluator.Evaluate(valid, f => Report(trainLoss, 0, clock.Elapsed, $"validating {f:P0}"));
         double lr = state.LearningRate;
-        metrics.Add(new EpochMetrics(state.Epoch, state.ElapsedSeconds, trainLoss, eval.Loss, eval.Top1, eval.Perplexity, lr));
+        metrics.Add(new EpochMetrics(state.Epoch, state.ElapsedSeconds, trainLoss, eval.Loss, eval.Top1, eval.Perplexity, lr,
+            eval.Top1Prior, eval.Beta));
         double best = state.BestValidLoss;
         if (valid is null || eval.Loss < best)
         {
             checkpoint.SaveBest(model);
             best = valid is null ? best : eval.Loss;
+            FitDecoding(clock);
         }
         else
         {
@@ -200,6 +213,20 @@ public sealed class Trainer : IDisposable
             LearningRate = lr, BestValidLoss = best, EpochLossSum = 0, EpochLossCount = 0,
         };
         checkpoint.SaveLast(model, optimizer, state);
+    }
+
+    /// <summary>
+    /// The best model's decoding: β and CSLS hubness from its validation predictions (kept by the evaluator), saved
+    /// to decoding.json beside the weights.
+    /// </summary>
+    private void FitDecoding(Stopwatch clock)
+    {
+        if (decoding is null || targetIndex is null || valid is null) return;
+        var (outputs, truth) = evaluator.LastOutputs;
+        if (truth.Length == 0) return;
+        Report(0, 0, clock.Elapsed, "fitting the decoding");
+        decoding = decoding.Fit(targetIndex, outputs, truth, get_num_threads());
+        decoding.Save(checkpoint.DecodingPath);
     }
 
     private void Report(double loss, double tokensPerSecond, TimeSpan elapsed, string phase)

@@ -18,14 +18,17 @@ public static class CompareCommand
         {
             models, test, output, examples, vectors, ef,
         };
+        var decode = new DecodeOptions();
+        decode.AddTo(command);
         command.SetAction(parse =>
         {
             if (parse.GetValue(examples) < 0) throw new UsageException("--examples must be 0 or more");
             if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
             var dirs = parse.GetValue(models)!.Select(d => d.FullName).ToList();
+            var (rule, beta) = decode.Read(parse);
             var folder = parse.GetValue(output)!.FullName;
             var report = Terminal.WithProgress("comparing", progress => ModelEvaluator.Compare(dirs, parse.GetValue(vectors)?.FullName,
-                parse.GetValue(test)!.FullName, new ScoringOptions { Ef = parse.GetValue(ef) }, parse.GetValue(examples),
+                parse.GetValue(test)!.FullName, new ScoringOptions { Ef = parse.GetValue(ef), Rule = rule, Beta = beta }, parse.GetValue(examples),
                 (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));
             report.Write(folder);
             ReportTable.Print(report);

@@ -20,10 +20,13 @@ public static class EvalCommand
         {
             model, test, vectors, decoder, ef, json,
         };
+        var decode = new DecodeOptions();
+        decode.AddTo(command);
         command.SetAction(parse =>
         {
             if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
-            var options = new ScoringOptions { Exact = parse.GetValue(decoder) == "exact", Ef = parse.GetValue(ef) };
+            var (rule, beta) = decode.Read(parse);
+            var options = new ScoringOptions { Exact = parse.GetValue(decoder) == "exact", Ef = parse.GetValue(ef), Rule = rule, Beta = beta };
             var scored = Terminal.WithProgress("evaluating", report => ModelEvaluator.Evaluate(parse.GetValue(model)!.FullName,
                 parse.GetValue(vectors)?.FullName, parse.GetValue(test)!.FullName, options, p => report(p, "")));
             if (parse.GetValue(json)) Console.WriteLine(scored.Evaluation.ToJson());
@@ -34,7 +37,7 @@ public static class EvalCommand
     }
 }
 
-/// <summary>The comparison table on the terminal (models as columns), as in report.md.</summary>
+/// <summary>The comparison table on the terminal (models as columns) and the decoding-rule table, as in report.md.</summary>
 public static class ReportTable
 {
     public static void Print(ComparisonReport report)
@@ -43,5 +46,11 @@ public static class ReportTable
         foreach (var m in report.Models) table.AddColumn(new TableColumn(Markup.Escape(m.Name)).RightAligned());
         foreach (var (label, cells) in report.TableRows()) table.AddRow([Markup.Escape(label), .. cells.Select(Markup.Escape)]);
         AnsiConsole.Write(table);
+        if (report.Models.All(m => m.Rules.Count == 0)) return;
+        var rules = new Table();
+        foreach (var (column, i) in ComparisonReport.RuleColumns.Select((c, i) => (c, i)))
+            rules.AddColumn(i < 4 ? new TableColumn(Markup.Escape(column)) : new TableColumn(Markup.Escape(column)).RightAligned());
+        foreach (var row in report.RuleRows()) rules.AddRow(row.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(rules);
     }
 }

@@ -20,6 +20,8 @@ public sealed record ComparisonReport(
     public IEnumerable<(string Label, string[] Cells)> TableRows()
     {
         yield return ("loss", Cells(m => m.Loss));
+        yield return ("targets", Cells(m => m.Targets ?? "–"));
+        yield return ("decoding", Cells(m => m.Rule));
         yield return ("top-1", Cells(m => F(m.Top1)));
         yield return ("top-5", Cells(m => F(m.Top5)));
         yield return ("perplexity", Cells(m => m.Perplexity is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "–"));
@@ -30,11 +32,36 @@ public sealed record ComparisonReport(
         yield return ("decode µs/token, HNSW", Cells(m => Micro(m.DecodeMicrosHnsw)));
         yield return ("decode µs/token, exact", Cells(m => Micro(m.DecodeMicrosExact)));
         yield return ("HNSW agreement with exact", Cells(m => m.HnswAgreement is { } a ? F(a) : "–"));
+        yield return ("output layer + decode µs/token", Cells(m => Micro(m.OutputMicros)));
         yield return ("parameters (trained)", Cells(m => m.Parameters.ToString("N0", CultureInfo.InvariantCulture)));
         yield return ("training wall time (s)", Cells(m => m.TrainSeconds is { } s ? s.ToString("0", CultureInfo.InvariantCulture) : "–"));
         yield return ("training tokens/s", Cells(m => m.TokensPerSecond is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "–"));
         yield return ("test tokens", Cells(m => m.Tokens.ToString("N0", CultureInfo.InvariantCulture)));
     }
+
+    /// <summary>
+    /// The decoding table: a row per model and rule (loss × targets × rule), the accuracy figures and decode cost of
+    /// each; a softmax model's row is its own output layer.
+    /// </summary>
+    public IEnumerable<string[]> RuleRows()
+    {
+        foreach (var m in Models)
+        {
+            if (m.Rules.Count == 0)
+            {
+                yield return [m.Name, m.Loss, "–", m.Rule, F(m.Top1), F(m.Top5), F(m.NearMiss), F(m.MeanCosine),
+                              "–", "–", Micro(m.OutputMicros), "–"];
+                continue;
+            }
+            foreach (var r in m.Rules)
+                yield return [m.Name, m.Loss, m.Targets ?? "–", r.Rule, F(r.Top1), F(r.Top5), F(r.NearMiss), F(r.MeanCosine),
+                              Micro(r.DecodeMicrosHnsw), Micro(r.DecodeMicrosExact), "–", F(r.HnswAgreement)];
+        }
+    }
+
+    public static readonly string[] RuleColumns =
+        ["model", "loss", "targets", "decoding", "top-1", "top-5", "near-miss", "mean cosine", "decode µs/token (HNSW)",
+         "decode µs/token (exact)", "output layer µs/token", "HNSW agreement"];
 
     public void Write(string folder)
     {
@@ -51,11 +78,22 @@ public sealed record ComparisonReport(
         md.AppendLine("# VecLm comparison").AppendLine();
         md.AppendLine($"Test set: `{TestPath}`, {Models.FirstOrDefault()?.Tokens ?? 0:N0} tokens scored by every model. " +
                       "Near-miss rate: of the wrong top-1 predictions, the share that is among the 10 nearest " +
-                      "neighbours of the true word. Bands: the 100 most frequent training words, the next 900, the " +
+                      "neighbours of the true word (by the centred word vectors, the same for every model); mean cosine: " +
+                      "between the predicted word's centred vector and the true word's. Bands: the 100 most frequent training words, the next 900, the " +
                       "rest, and `<unk>`.").AppendLine();
         md.AppendLine("| | " + string.Join(" | ", Models.Select(m => Escape(m.Name))) + " |");
         md.AppendLine("|---|" + string.Concat(Models.Select(_ => "---:|")));
         foreach (var (label, cells) in TableRows()) md.AppendLine($"| {label} | {string.Join(" | ", cells)} |");
+        md.AppendLine();
+        md.AppendLine("## Decoding rules").AppendLine();
+        md.AppendLine("Every regression model decoded under each rule on the same predictions: plain cosine; the prior, " +
+                      "cosine + β·ln p(w) with β fitted on validation predictions after training; CSLS, cosine minus half " +
+                      "the word's hubness. Decode cost per token on one thread, through HNSW (re-ranking its candidates) " +
+                      "and exact search; agreement is HNSW's top-1 against the exact rule's. A softmax model's cost is " +
+                      "its Linear(hidden → |V|) layer and normalisation.").AppendLine();
+        md.AppendLine("| " + string.Join(" | ", RuleColumns) + " |");
+        md.AppendLine("|---|---|---|---|" + string.Concat(RuleColumns.Skip(4).Select(_ => "---:|")));
+        foreach (var row in RuleRows()) md.AppendLine("| " + string.Join(" | ", row.Select(Escape)) + " |");
         md.AppendLine();
         md.AppendLine($"![Validation top-1 against training time]({CurvesPng})").AppendLine();
         md.AppendLine($"![Top-1 by frequency band]({BandsPng})").AppendLine();

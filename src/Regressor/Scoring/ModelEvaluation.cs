@@ -11,6 +11,10 @@ public sealed record ModelEvaluation
 {
     [JsonIgnore] public string Name { get; init; } = "";
     [JsonIgnore] public string Loss { get; init; } = "";
+    /// <summary>The regression targets' post-processing (raw, center, abtt:D); "–" for softmax.</summary>
+    [JsonPropertyName("targets")] public string? Targets { get; init; }
+    /// <summary>The decoding rule the accuracy figures use (a regression head); "softmax" for softmax.</summary>
+    [JsonPropertyName("rule")] public string Rule { get; init; } = "";
     [JsonPropertyName("top1")] public double Top1 { get; init; }
     [JsonPropertyName("top5")] public double Top5 { get; init; }
     [JsonPropertyName("perplexity")] public double? Perplexity { get; init; }
@@ -22,6 +26,13 @@ public sealed record ModelEvaluation
     [JsonPropertyName("decode_us_exact")] public double? DecodeMicrosExact { get; init; }
     /// <summary>Share of test positions where HNSW's top-1 equals exact search's.</summary>
     [JsonPropertyName("hnsw_agreement")] public double? HnswAgreement { get; init; }
+    /// <summary>
+    /// µs per token from the LSTM's output to a ranked top-5, one thread: softmax: the Linear(H → |V|) head and its
+    /// normalisation; regression: the Linear(H → m) head and the HNSW decode under <see cref="Rule"/>.
+    /// </summary>
+    [JsonPropertyName("output_us")] public double OutputMicros { get; init; }
+    /// <summary>A regression head's figures under every decoding rule it has (empty for softmax).</summary>
+    [JsonPropertyName("rules")] public IReadOnlyList<RuleEvaluation> Rules { get; init; } = [];
     [JsonPropertyName("parameters")] public long Parameters { get; init; }
     [JsonPropertyName("train_seconds")] public double? TrainSeconds { get; init; }
     [JsonPropertyName("tokens_per_second")] public double? TokensPerSecond { get; init; }

@@ -49,7 +49,7 @@ public static class ModelEvaluator
             models.Add(scored.Evaluation with { Name = name });
             predictions.Add(scored.Examples);
             var rows = File.Exists(new Checkpoint(dir).MetricsPath) ? MetricsLog.Read(new Checkpoint(dir).MetricsPath) : [];
-            curves.Add(new TrainingCurve(name, rows.Select(r => r.WallSeconds).ToArray(), rows.Select(r => r.Top1).ToArray()));
+            curves.Add(new TrainingCurve(name, rows.Select(r => r.WallSeconds).ToArray(), rows.Select(r => r.BestTop1).ToArray()));
         }
         var sample = options.ExamplePositions.Order().Select(t => new Example(
             string.Join(' ', ids![Math.Max(0, t - 7)..(t + 1)].Select(i => vocabulary![i])),

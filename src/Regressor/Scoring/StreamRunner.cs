@@ -5,7 +5,8 @@ namespace VecLm.Regressor.Scoring;
 /// <summary>
 /// Runs a trained model over one long token stream, <see cref="ChunkLength"/> tokens at a time, with the hidden
 /// state carried from chunk to chunk (eval mode, no gradient): after position t the model has read ids[0..t].
-/// Each chunk's head output, [T, out], is handed to the caller inside the chunk's dispose scope.
+/// Each chunk's LSTM features, [T, H], are handed to the caller inside the chunk's dispose scope; the caller applies
+/// the head (<see cref="RnnModel.Head"/>), so it can time the output layer on its own.
 /// </summary>
 public static class StreamRunner
 {
@@ -25,8 +26,8 @@ public static class StreamRunner
                 using var scope = NewDisposeScope();
                 int length = Math.Min(ChunkLength, all.Length - start);
                 var input = tensor(all.AsSpan(start, length).ToArray().Select(i => (long)i).ToArray(), length, 1);  // [T, 1]
-                var (output, next) = network.forward(input, hidden);                                              // [T, 1, out]
-                onChunk(output.reshape(length, -1), start);                                                       // [T, out]
+                var (features, next) = network.Features(input, hidden);                                           // [T, 1, H]
+                onChunk(features.reshape(length, -1), start);                                                     // [T, H]
                 hidden.H.Dispose();
                 hidden.C.Dispose();
                 hidden = (next.H.MoveToOuterDisposeScope(), next.C.MoveToOuterDisposeScope());

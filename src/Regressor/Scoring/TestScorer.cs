@@ -12,17 +12,25 @@ public sealed record ScoringOptions
     /// <summary>Decode regression outputs with HNSW (default) or exact search; both are timed either way.</summary>
     public bool Exact { get; init; }
     public int Ef { get; init; } = 64;
+    /// <summary>The rule the headline figures use (null: the model's default, the prior once β is fitted).</summary>
+    public RuleKind? Rule { get; init; }
+    /// <summary>Overrides the model's fitted β for the prior rule.</summary>
+    public double? Beta { get; init; }
+    /// <summary>Score only the first this many test tokens (null: all).</summary>
+    public int? MaxTokens { get; init; }
     /// <summary>Positions (indexes of the predicting token) whose top predictions are kept as examples.</summary>
     public IReadOnlySet<int> ExamplePositions { get; init; } = new HashSet<int>();
-    public int ExampleWidth { get; init; } = 5;
 }
 
 /// <summary>The evaluation of one model, and its predictions at the example positions.</summary>
 public sealed record ScoredModel(ModelEvaluation Evaluation, IReadOnlyDictionary<int, TokenPrediction> Examples);
 
 /// <summary>
-/// Scores a trained model on a test stream: every position predicts the next token. Regression heads are decoded by
-/// cosine through HNSW or exact search (both timed, with their agreement); softmax gives probabilities directly.
+/// Scores a trained model on a test stream: every position predicts the next token. A regression head's outputs are
+/// decoded under every rule the model has (cosine; the prior with its fitted β; CSLS), each through exact search and
+/// HNSW (both timed, one thread, with their agreement); the headline figures are those of the chosen rule. Softmax
+/// gives probabilities directly. The near-miss rate and mean cosine compare words by their centred vectors, the same
+/// for every model whatever its targets.
 /// </summary>
 public static class TestScorer
 {
@@ -31,69 +39,103 @@ public static class TestScorer
     public static ScoredModel Score(TrainedModel model, int[] ids, ScoringOptions options, string modelDir,
                                     Action<double>? progress = null)
     {
+        if (options.MaxTokens is { } max && max < ids.Length) ids = ids[..Math.Max(2, max)];
         if (ids.Length < 2) throw new InvalidDataException("the test set needs at least two tokens");
-        var vectors = model.Vectors.Normalized();
-        var wordIndex = new ExactIndex(vectors.Data, vectors.Dim);
-        var metrics = new MetricsAccumulator(vectors, wordIndex, new FrequencyBands(vectors.Vocabulary));
+        var space = new WordVectors(model.Vectors.Vocabulary, model.Vectors.Dim,
+            PostProcessing.Center.Fit(model.Vectors).Apply(model.Vectors), model.Vectors.HasCounts);
+        var newMetrics = () => new MetricsAccumulator(space, new ExactIndex(space.Data, space.Dim), new FrequencyBands(space.Vocabulary));
         var examples = new Dictionary<int, TokenPrediction>();
         var evaluation = model.Config.IsRegression
-            ? ScoreRegression(model, ids, options, vectors, metrics, examples, progress)
-            : ScoreSoftmax(model, ids, options, metrics, examples, progress);
+            ? ScoreRegression(model, ids, options, newMetrics, examples, progress)
+            : ScoreSoftmax(model, ids, options, newMetrics(), examples, progress);
         var (seconds, tokensPerSecond) = TrainingTime(modelDir);
         return new ScoredModel(evaluation with
         {
             Parameters = model.TrainedParameters, TrainSeconds = seconds, TokensPerSecond = tokensPerSecond,
             Loss = model.Config.Loss.ToString().ToLowerInvariant(),
+            Targets = model.Config.IsRegression ? model.Config.Targets : null,
         }, examples);
     }
 
     private static ModelEvaluation ScoreRegression(TrainedModel model, int[] ids, ScoringOptions options,
-        WordVectors unit, MetricsAccumulator metrics, Dictionary<int, TokenPrediction> examples, Action<double>? progress)
+        Func<MetricsAccumulator> newMetrics, Dictionary<int, TokenPrediction> examples, Action<double>? progress)
     {
         int n = ids.Length - 1, dim = model.Config.OutputSize;
         var outputs = new float[(long)n * dim];
-        StreamRunner.Run(model, ids.AsSpan(0, n), (output, start) =>
-            output.contiguous().data<float>().CopyTo(outputs, start * dim), p => progress?.Invoke(0.5 * p));
-
-        var exact = new ExactIndex(unit.Data, unit.Dim);
-        var clock = Stopwatch.StartNew();
-        var exactHits = exact.SearchBatch(outputs, Ranked, threads: 1);
-        double exactMicros = clock.Elapsed.TotalMicroseconds / n;
-        progress?.Invoke(0.75);
-        var hnsw = HnswIndex.Build(unit.Data, unit.Dim, new HnswOptions());
-        clock.Restart();
-        var hnswHits = hnsw.SearchBatch(outputs, Ranked, options.Ef, threads: 1);
-        double hnswMicros = clock.Elapsed.TotalMicroseconds / n;
-        int agree = 0;
-        for (int t = 0; t < n; t++) if (exactHits[t][0].Id == hnswHits[t][0].Id) agree++;
-
-        var hits = options.Exact ? exactHits : hnswHits;
-        for (int t = 0; t < n; t++)
+        var head = new Stopwatch();
+        StreamRunner.Run(model, ids.AsSpan(0, n), (features, start) =>
         {
-            var p = new TokenPrediction(ids[t + 1], hits[t].Select(h => h.Id).ToArray(), hits[t].Select(h => h.Similarity).ToArray());
-            metrics.Add(p);
-            if (options.ExamplePositions.Contains(t)) examples[t] = p;
+            head.Start();
+            var output = model.Network.Head(features).contiguous();                          // [T, m]
+            var values = output.data<float>();
+            head.Stop();
+            values.CopyTo(outputs, start * dim);
+        }, p => progress?.Invoke(0.4 * p));
+
+        var main = model.RuleFor(options.Rule, options.Beta);
+        var rules = RulesOf(model, options.Beta).Select(r => r.Kind == main.Kind ? main : r).ToList();
+        if (rules.All(r => r.Kind != main.Kind)) rules.Add(main);
+        var hnsw = model.HnswTargets;
+        var rows = new List<RuleEvaluation>();
+        ModelEvaluation? headline = null;
+        for (int r = 0; r < rules.Count; r++)
+        {
+            var exactHits = Timed(() => new RuleDecoder(model.ExactTargets!, rules[r]).DecodeBatch(outputs, Ranked, threads: 1), out double exactSeconds);
+            var hnswHits = Timed(() => new RuleDecoder(hnsw, rules[r], candidates: options.Ef).DecodeBatch(outputs, Ranked, threads: 1), out double hnswSeconds);
+            int agree = 0;
+            for (int t = 0; t < n; t++) if (exactHits[t][0].Id == hnswHits[t][0].Id) agree++;
+            var hits = options.Exact ? exactHits : hnswHits;
+            var metrics = newMetrics();
+            for (int t = 0; t < n; t++)
+            {
+                var p = new TokenPrediction(ids[t + 1], hits[t].Select(h => h.Id).ToArray(), hits[t].Select(h => h.Cosine).ToArray());
+                metrics.Add(p);
+                if (rules[r] == main && options.ExamplePositions.Contains(t)) examples[t] = p;
+            }
+            var m = metrics.Result();
+            rows.Add(new RuleEvaluation
+            {
+                Rule = rules[r].Name, Top1 = m.Top1, Top5 = m.Top5, NearMiss = m.NearMiss, MeanCosine = m.MeanCosine,
+                DecodeMicrosHnsw = hnswSeconds * 1e6 / n, DecodeMicrosExact = exactSeconds * 1e6 / n, HnswAgreement = (double)agree / n,
+            });
+            var row = rows[^1];
+            if (rules[r] == main)
+                headline = ModelEvaluation.From(m) with
+                {
+                    Rule = row.Rule, DecodeMicrosHnsw = row.DecodeMicrosHnsw, DecodeMicrosExact = row.DecodeMicrosExact,
+                    HnswAgreement = row.HnswAgreement,
+                    OutputMicros = head.Elapsed.TotalMicroseconds / n + (options.Exact ? row.DecodeMicrosExact : row.DecodeMicrosHnsw),
+                };
+            progress?.Invoke(0.4 + 0.6 * (r + 1) / rules.Count);
         }
-        progress?.Invoke(1);
-        return ModelEvaluation.From(metrics.Result()) with
-        {
-            DecodeMicrosHnsw = hnswMicros, DecodeMicrosExact = exactMicros, HnswAgreement = (double)agree / n,
-        };
+        return headline! with { Rules = rows };
+    }
+
+    /// <summary>Every rule the model can decode with: cosine, the prior (fitted or given β), CSLS (with hubness).</summary>
+    private static IEnumerable<DecodingRule> RulesOf(TrainedModel model, double? beta)
+    {
+        yield return DecodingRule.Cosine();
+        if (model.Decoding?.Beta is not null || (beta is not null && model.Decoding is not null))
+            yield return model.RuleFor(RuleKind.Prior, beta);
+        if (model.Decoding?.Hubness is not null) yield return model.RuleFor(RuleKind.Csls);
     }
 
     private static ModelEvaluation ScoreSoftmax(TrainedModel model, int[] ids, ScoringOptions options,
         MetricsAccumulator metrics, Dictionary<int, TokenPrediction> examples, Action<double>? progress)
     {
         int n = ids.Length - 1;
-        StreamRunner.Run(model, ids.AsSpan(0, n), (logits, start) =>
+        var output = new Stopwatch();
+        StreamRunner.Run(model, ids.AsSpan(0, n), (features, start) =>
         {
-            int length = (int)logits.shape[0];
-            var logp = nn.functional.log_softmax(logits, 1);                                  // [T, V]
+            int length = (int)features.shape[0];
+            output.Start();
+            var logp = nn.functional.log_softmax(model.Network.Head(features), 1);          // [T, V]
             var (values, indexes) = logp.topk(Ranked, dim: 1);                               // [T, 5]
-            var targets = tensor(ids.AsSpan(start + 1, length).ToArray().Select(i => (long)i).ToArray());
-            var trueLogp = logp.gather(1, targets.unsqueeze(1)).squeeze(1).data<float>().ToArray();
             var v = values.exp().data<float>().ToArray();
             var ix = indexes.data<long>().ToArray();
+            output.Stop();
+            var targets = tensor(ids.AsSpan(start + 1, length).ToArray().Select(i => (long)i).ToArray());
+            var trueLogp = logp.gather(1, targets.unsqueeze(1)).squeeze(1).data<float>().ToArray();
             for (int i = 0; i < length; i++)
             {
                 var ranked = Enumerable.Range(0, Ranked).Select(j => (int)ix[i * Ranked + j]).ToArray();
@@ -103,7 +145,18 @@ public static class TestScorer
                 if (options.ExamplePositions.Contains(start + i)) examples[start + i] = p;
             }
         }, progress);
-        return ModelEvaluation.From(metrics.Result());
+        return ModelEvaluation.From(metrics.Result()) with
+        {
+            Rule = "softmax", OutputMicros = output.Elapsed.TotalMicroseconds / n,
+        };
+    }
+
+    private static T Timed<T>(Func<T> work, out double seconds)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = work();
+        seconds = clock.Elapsed.TotalSeconds;
+        return result;
     }
 
     /// <summary>Wall time and tokens/s of the training, from the model folder's state.json (null if absent).</summary>

@@ -1,0 +1,84 @@
+using VecLm.Decoder;
+
+namespace VecLm.Regressor.Tests;
+
+/// <summary>decoding.json: the training counts, β fitted after training, the rules a loaded model decodes with.</summary>
+public class DecodingStateTests
+{
+    [Fact]
+    public void TrainingWithValidationRecordsCountsBetaAndHubness()
+    {
+        using var dir = new TempDir();
+        string corpus = TinyData.Corpus(dir, 120);
+        string valid = TinyData.Corpus(dir, 30, seed: 2, name: "valid.txt");
+        var words = TinyData.Vectors(TinyData.Sentences);
+        string vectors = TinyData.SaveVectors(dir, words);
+        string model = dir.File("model");
+        using (var trainer = new Trainer(TinyData.Options(corpus, vectors, model, LossKind.Cosine) with { MaxSteps = 40, Epochs = 2, ValidPath = valid }))
+            trainer.Train();
+
+        var ids = TokenBatches.Tokenize(corpus, words.Vocabulary);
+        var state = DecodingState.Load(Path.Combine(model, "decoding.json"), words.Count);
+        for (int w = 0; w < words.Count; w++) Assert.Equal(ids.Count(i => i == w), state.Counts[w]);
+        Assert.NotNull(state.Beta);
+        Assert.Equal(PriorFit.DefaultGrid.Length, state.BetaCurve!.Length);
+        Assert.Equal(state.BetaCurve.Max(c => c[1]), state.PriorTop1!.Value, 12);
+        Assert.True(state.PriorTop1 >= state.CosineTop1);
+        Assert.Equal(words.Count, state.Hubness!.Length);
+
+        var rows = MetricsLog.Read(Path.Combine(model, "metrics.csv"));
+        Assert.All(rows, r => Assert.True(r.Top1Prior >= r.Top1 && r.Beta >= 0));
+
+        using var loaded = TrainedModel.Load(model, vectors);
+        Assert.Equal(RuleKind.Prior, loaded.Rule.Kind);
+        Assert.Equal(state.Beta!.Value, loaded.Rule.Beta);
+        Assert.Equal(RuleKind.Cosine, loaded.RuleFor(RuleKind.Cosine).Kind);
+        Assert.Equal(0.5, loaded.RuleFor(beta: 0.5).Beta);
+        Assert.Equal(RuleKind.Csls, loaded.RuleFor(RuleKind.Csls).Kind);
+    }
+
+    [Fact]
+    public void WithoutValidationAModelDecodesByCosineAndThePriorNeedsABeta()
+    {
+        using var dir = new TempDir();
+        string corpus = TinyData.Corpus(dir, 40);
+        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
+        string model = dir.File("model");
+        using (var trainer = new Trainer(TinyData.Options(corpus, vectors, model, LossKind.Cosine) with { MaxSteps = 3 }))
+            trainer.Train();
+        using var loaded = TrainedModel.Load(model, vectors);
+        Assert.Equal(RuleKind.Cosine, loaded.Rule.Kind);
+        Assert.Contains("--beta", Assert.Throws<InvalidDataException>(() => loaded.RuleFor(RuleKind.Prior)).Message);
+        Assert.Equal(RuleKind.Prior, loaded.RuleFor(beta: 0.1).Kind);
+        Assert.Throws<InvalidDataException>(() => loaded.RuleFor(RuleKind.Csls));
+    }
+
+    [Fact]
+    public void AHugeBetaPredictsTheMostFrequentTrainingWordEverywhere()
+    {
+        using var dir = new TempDir();
+        string corpus = TinyData.Corpus(dir, 40);
+        var words = TinyData.Vectors(TinyData.Sentences);
+        string vectors = TinyData.SaveVectors(dir, words);
+        string model = dir.File("model");
+        using (var trainer = new Trainer(TinyData.Options(corpus, vectors, model, LossKind.Cosine) with { MaxSteps = 5 }))
+            trainer.Train();
+        var counts = DecodingState.Load(Path.Combine(model, "decoding.json"), words.Count).Counts;
+        int mostFrequent = Array.IndexOf(counts, counts.Max());
+        using var loaded = TrainedModel.Load(model, vectors);
+        loaded.Rule = loaded.RuleFor(beta: 1000);
+        int[] input = [0, 2, 3, 4, 5, 6];
+        Assert.All(loaded.PredictNext(input), id => Assert.Equal(mostFrequent, id));
+    }
+
+    [Fact]
+    public void ACorruptDecodingFileIsRejected()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("decoding.json");
+        File.WriteAllText(path, "{\"counts\": [1, 2, 3]}");
+        Assert.Throws<InvalidDataException>(() => DecodingState.Load(path, 4));
+        File.WriteAllText(path, "{\"counts\": [1, 2");
+        Assert.Throws<InvalidDataException>(() => DecodingState.Load(path, 3));
+    }
+}
