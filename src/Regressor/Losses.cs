@@ -24,13 +24,16 @@ public abstract class OutputLoss
         return value;
     }
 
-    public static OutputLoss Create(LossKind kind, TargetVectors? targets) => kind switch
+    /// <param name="margin">γ of the max-margin loss.</param>
+    /// <param name="vmfLambda">λ₂ of the regularised NLLvMF loss.</param>
+    public static OutputLoss Create(LossKind kind, TargetVectors? targets, double margin = MaxMarginLoss.DefaultMargin,
+                                    double vmfLambda = VmfLoss.DefaultLambda) => kind switch
     {
         LossKind.Softmax => new SoftmaxLoss(),
         LossKind.Cosine => new CosineLoss(Require(targets)),
         LossKind.L2 => new L2Loss(Require(targets)),
-        LossKind.MaxMargin => new MaxMarginLoss(Require(targets)),
-        LossKind.Vmf => new VmfLoss(Require(targets)),
+        LossKind.MaxMargin => new MaxMarginLoss(Require(targets), margin),
+        LossKind.Vmf => new VmfLoss(Require(targets), vmfLambda),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown loss"),
     };
 
@@ -75,8 +78,10 @@ public sealed class L2Loss(TargetVectors vectors) : OutputLoss
 /// Max-margin, as in Kumar &amp; Tsvetkov's released code: max(0, γ + cos(ŷ, e(w′)) − cos(ŷ, e(w))) with γ = 0.5 and
 /// one negative, the most violating word w′ = argmax_{j≠w} [cos(ŷ, e_j) − cos(e(w), e_j)] (chosen without gradient).
 /// </summary>
-public sealed class MaxMarginLoss(TargetVectors vectors, double margin = 0.5) : OutputLoss
+public sealed class MaxMarginLoss(TargetVectors vectors, double margin = MaxMarginLoss.DefaultMargin) : OutputLoss
 {
+    public const double DefaultMargin = 0.5;
+
     public double Margin { get; } = margin;
 
     public override Tensor Forward(Tensor output, Tensor targets)

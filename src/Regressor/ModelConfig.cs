@@ -26,6 +26,9 @@ public sealed record ModelConfig
     /// <see cref="PostProcessing"/>); its fitted form is <c>targets.json</c>. Configs written before it existed were raw.
     /// </summary>
     public string Targets { get; init; } = "raw";
+    /// <summary>γ of the max-margin loss and λ₂ of the NLLvMF loss (the knobs of those two losses).</summary>
+    public double Margin { get; init; } = MaxMarginLoss.DefaultMargin;
+    public double VmfLambda { get; init; } = VmfLoss.DefaultLambda;
     public string VectorsPath { get; init; } = "";
     public string VocabularyHash { get; init; } = "";
 

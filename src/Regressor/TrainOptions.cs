@@ -31,6 +31,10 @@ public sealed record TrainOptions
     /// <see cref="TargetVectors"/>. Ignored by the softmax head.
     /// </summary>
     public string Targets { get; init; } = "center";
+    /// <summary>γ of the max-margin loss.</summary>
+    public double Margin { get; init; } = MaxMarginLoss.DefaultMargin;
+    /// <summary>λ₂ of the regularised NLLvMF loss, in (0, 1).</summary>
+    public double VmfLambda { get; init; } = VmfLoss.DefaultLambda;
 
     public void Validate()
     {
@@ -43,6 +47,8 @@ public sealed record TrainOptions
         if (Bptt <= 0) throw new ArgumentException($"--bptt must be positive (got {Bptt})");
         if (Batch <= 0) throw new ArgumentException($"--batch must be positive (got {Batch})");
         Embeddings.PostProcessing.Parse(Targets);
+        if (!(Margin > 0 && Margin <= 2)) throw new ArgumentException($"--margin must be in (0, 2] (got {Margin})");
+        if (!(VmfLambda > 0 && VmfLambda < 1)) throw new ArgumentException($"--vmf-lambda must be in (0, 1) (got {VmfLambda})");
     }
 }
 

@@ -48,7 +48,7 @@ public sealed class Trainer : IDisposable
         targets = !config.IsRegression ? null
             : options.Resume ? checkpoint.LoadTargets(config, vectors)
             : TargetVectors.Create(vectors, PostProcessing.Parse(config.Targets).Fit(vectors));
-        loss = OutputLoss.Create(config.Loss, targets);
+        loss = OutputLoss.Create(config.Loss, targets, config.Margin, config.VmfLambda);
         model = new RnnModel(config, vectors.Data);
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         optimizer = CreateOptimizer(parameters, options.LearningRate);
@@ -245,7 +245,10 @@ public sealed class Trainer : IDisposable
     {
         if (!options.Resume)
             return ModelConfig.For(vectors, options.VectorsPath, options.Loss, options.Hidden, options.Layers,
-                options.Dropout, options.TrainInputEmbeddings, options.Targets);
+                options.Dropout, options.TrainInputEmbeddings, options.Targets) with
+            {
+                Margin = options.Margin, VmfLambda = options.VmfLambda,
+            };
         var saved = checkpoint.LoadConfig();
         saved.CheckMatches(vectors, options.VectorsPath);
         string targets = saved.IsRegression ? PostProcessing.Parse(options.Targets).ToString() : saved.Targets;

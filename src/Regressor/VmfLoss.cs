@@ -28,7 +28,9 @@ public sealed class VmfLoss : OutputLoss
 {
     private readonly TargetVectors vectors;
 
-    public VmfLoss(TargetVectors vectors, double lambda = 0.1)
+    public const double DefaultLambda = 0.1;
+
+    public VmfLoss(TargetVectors vectors, double lambda = DefaultLambda)
     {
         this.vectors = vectors;
         Lambda = lambda;

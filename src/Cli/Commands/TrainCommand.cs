@@ -28,11 +28,13 @@ public static class TrainCommand
         var seed = new Option<long?>("--seed") { Description = "Random seed; with --threads 1 a run is reproducible." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the model folder." };
         var trainInput = new Option<bool>("--train-input-embeddings") { Description = "Fine-tune the input embeddings (frozen by default)." };
+        var margin = new Option<double>("--margin") { Description = "γ of the maxmargin loss.", DefaultValueFactory = _ => MaxMarginLoss.DefaultMargin };
+        var vmfLambda = new Option<double>("--vmf-lambda") { Description = "λ₂ of the vmf loss (regularised NLLvMF), in (0, 1).", DefaultValueFactory = _ => VmfLoss.DefaultLambda };
         var targets = new Option<string>("--targets") { Description = "Regression targets: raw (unit vectors), center (mean removed), abtt[:D] (mean and top D principal directions removed).", DefaultValueFactory = _ => "center" };
         var command = new Command("train", "Train the LSTM language model on word vectors: a regression head (cosine, l2, max-margin, vMF) or the softmax baseline.")
         {
             train, vectors, loss, output, valid, hidden, layers, dropout, bptt, batch, epochs, timeLimit, maxSteps, lr, clip,
-            threads, seed, resume, trainInput, targets,
+            threads, seed, resume, trainInput, targets, margin, vmfLambda,
         };
         command.SetAction(parse =>
         {
@@ -46,7 +48,7 @@ public static class TrainCommand
                 Epochs = parse.GetValue(epochs), TimeLimit = parse.GetValue(timeLimit), MaxSteps = parse.GetValue(maxSteps),
                 LearningRate = parse.GetValue(lr), Clip = parse.GetValue(clip), Threads = parse.GetValue(threads), Seed = parse.GetValue(seed),
                 Resume = parse.GetValue(resume), TrainInputEmbeddings = parse.GetValue(trainInput),
-                Targets = parse.GetValue(targets)!,
+                Targets = parse.GetValue(targets)!, Margin = parse.GetValue(margin), VmfLambda = parse.GetValue(vmfLambda),
             };
             using var cancel = Interrupt.Listen();
             var result = Terminal.WithProgress($"training {options.Loss}", report =>
