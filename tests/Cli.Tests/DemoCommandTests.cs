@@ -81,6 +81,18 @@ public class DemoCommandTests
     }
 
     [Fact]
+    public void UnderTheDotnetHostVeclmStartsItselfAsDotnetVeclmDll()
+    {
+        // The tests run under the dotnet host, as `dotnet veclm.dll` does.
+        var (file, prefix) = VeclmProcess.Command();
+        Assert.Equal("dotnet", Path.GetFileNameWithoutExtension(file));
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "veclm.dll"), Assert.Single(prefix));
+        var info = VeclmProcess.StartInfo(["train", "--help"]);
+        Assert.Equal(["train", "--help"], info.ArgumentList.Skip(1));
+        Assert.Equal("1", info.Environment["OMP_NUM_THREADS"]);
+    }
+
+    [Fact]
     public void ThePlanTrainsEveryLossOneThreadSeededAndTimed()
     {
         Assert.Equal(["cosine", "softmax"], DemoPlan.For(quick: true).Select(m => m.Name));

@@ -10,7 +10,7 @@ public static class DemoCommand
 {
     public static Command Create()
     {
-        var quick = new Option<bool>("--quick") { Description = $"Two models (cosine, softmax), {DemoPlan.QuickTimeLimit.TotalMinutes:0} minutes each side by side: under 10 minutes on 2 cores." };
+        var quick = new Option<bool>("--quick") { Description = $"Two models only (cosine, softmax), {DemoPlan.QuickTimeLimit.TotalMinutes:0} minutes of training each, side by side." };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Output folder: vectors.bin, a folder per model, logs/, report/.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("runs", "demo")) };
         var data = new Option<DirectoryInfo?>("--data") { Description = "A folder with train.txt, valid.txt and test.txt (prepared by data/prepare-brown.sh when none is there) [default: data/brown of the checkout]." };
         var timeLimit = new Option<TimeSpan?>("--time-limit") { Description = $"Training time of every model (e.g. 90s, 30m) [default: {DemoPlan.TimeLimit.TotalMinutes:0}m, --quick {DemoPlan.QuickTimeLimit.TotalMinutes:0}m].", CustomParser = r => TrainCommand.ParseDuration(r.Tokens[0].Value, r.AddError) };
