@@ -66,7 +66,7 @@ public static class DemoRunner
 
         var dirs = jobs.Select(j => paths.ModelDir(j.Name)).ToList();
         var report = Terminal.WithProgress("comparing", progress => ModelEvaluator.Compare(dirs, null, paths.Test,
-            new ScoringOptions(), examples: 20, (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));
+            DemoPlan.Scoring, DemoPlan.Examples, (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));
         report.Write(paths.Report);
         ReportTable.Print(report);
         Console.WriteLine($"report: {Path.Combine(paths.Report, "report.md")} (demo done in {TrainJob.Clock(clock.Elapsed)})");
