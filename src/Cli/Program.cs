@@ -9,4 +9,7 @@ root.Subcommands.Add(NeighborsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 return CliRunner.Run(root, args);

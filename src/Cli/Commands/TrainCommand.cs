@@ -67,7 +67,7 @@ public static class TrainCommand
         return command;
     }
 
-    private static TimeSpan? ParseDuration(string text, Action<string> error)
+    internal static TimeSpan? ParseDuration(string text, Action<string> error)
     {
         char unit = text.Length > 0 ? text[^1] : ' ';
         double scale = unit switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 };

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using System.Globalization;
+using VecLm.Regressor.Generation;
+using VecLm.Regressor.Scoring;
+
+namespace VecLm.Cli;
+
+/// <summary><c>veclm predict</c>: the top-k next words after a prompt, with their cosine (regression) or probability (softmax).</summary>
+public static class PredictCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<DirectoryInfo>("model") { Description = "A model folder written by veclm train." };
+        var prompt = new Argument<string[]>("prompt") { Description = "Pre-tokenised text (split on white space); quote it or give it as several words.", Arity = ArgumentArity.OneOrMore };
+        var k = new Option<int>("-k") { Description = "Next words to show.", DefaultValueFactory = _ => 5 };
+        var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the model was trained with [default: the path in its config.json]." };
+        var command = new Command("predict", "The most likely next words after a prompt: decoded neighbours and their cosine (regression heads) or probabilities (softmax).")
+        {
+            model, prompt, k, vectors,
+        };
+        command.SetAction(parse =>
+        {
+            int top = parse.GetValue(k);
+            if (top < 1) throw new UsageException($"-k must be at least 1 (got {top})");
+            using var trained = ModelEvaluator.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
+            var generator = new Generator(trained);
+            var words = generator.Encode(string.Join(' ', parse.GetValue(prompt)!));
+            if (words.Unknown.Count > 0) CliRunner.Warn(UnknownWords(words));
+            var ranked = generator.Predict(words.Ids, top);
+            Console.WriteLine($"{"rank",4}  {"word",-24} {generator.ScoreName}");
+            for (int r = 0; r < ranked.Length; r++)
+                Console.WriteLine($"{r + 1,4}  {generator.Vocabulary[ranked[r].Id],-24} {ranked[r].Score.ToString("0.0000", CultureInfo.InvariantCulture)}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The warning for a prompt with words the model does not know (read as &lt;unk&gt;, or left out).</summary>
+    public static string UnknownWords(Prompt prompt) =>
+        $"not in the vocabulary, {(prompt.UnknownLeftOut ? "left out (the vectors have no <unk>)" : "read as <unk>")}: " +
+        string.Join(", ", prompt.Unknown.Select(w => $"'{w}'"));
+}
