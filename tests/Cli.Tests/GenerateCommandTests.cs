@@ -23,7 +23,13 @@ public sealed class TinyModels : IDisposable
                 "--hidden", "16", "--batch", "4", "--bptt", "8", "--max-steps", "20", "--threads", "1", "--seed", "1");
             Assert.True(result.ExitCode == 0, result.Stderr);
         }
+        File.WriteAllLines(Test, Enumerable.Range(0, 20).Select(_ => sentences[random.Next(sentences.Length)]));
+        var fitted = Veclm.Run("train", corpus, "--vectors", dir.File("vectors.bin"), "-o", Model("cosine-fitted"), "--valid", Test,
+            "--hidden", "16", "--batch", "4", "--bptt", "8", "--max-steps", "20", "--threads", "1", "--seed", "1");
+        Assert.True(fitted.ExitCode == 0, fitted.Stderr);
     }
+
+    public string Test => dir.File("test.txt");
 
     public string Model(string loss) => dir.File(loss + ".model");
     public string Missing => dir.File("missing.model");
@@ -43,8 +49,11 @@ public class GenerateCommandTests(TinyModels models) : IClassFixture<TinyModels>
         Assert.True(result.ExitCode == 0, result.Stderr);
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
-        Assert.Matches(loss == "softmax" ? @"^rank\s+word\s+probability$" : @"^rank\s+word\s+cosine$", lines[0].Trim());
-        for (int r = 1; r <= 3; r++) Assert.Matches($@"^{r}\s+\S+\s+-?\d\.\d{{4}}$", lines[r].Trim());
+        // A regression head shows its decoding rule's score (cosine + the rule's bias) and the cosine beside it.
+        Assert.Matches(loss == "softmax" ? @"^rank\s+word\s+probability$" : @"^rank\s+word\s+score \(\S+.*\)\s+cosine$", lines[0].Trim());
+        string number = @"-?\d\.\d{4}";
+        for (int r = 1; r <= 3; r++)
+            Assert.Matches(loss == "softmax" ? $@"^{r}\s+\S+\s+{number}$" : $@"^{r}\s+\S+\s+{number}\s+{number}$", lines[r].Trim());
         Assert.Equal("", result.Stderr);
     }
 

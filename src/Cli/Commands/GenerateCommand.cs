@@ -16,16 +16,20 @@ public static class GenerateCommand
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling: only the most likely candidates whose probability reaches this.", DefaultValueFactory = _ => 0.9 };
         var seed = new Option<int?>("--seed") { Description = "Random seed: the same seed gives the same text [default: a new one every run]." };
         var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the model was trained with [default: the path in its config.json]." };
-        var command = new Command("generate", "Continue a prompt: softmax heads sample the vocabulary, regression heads their 50 decoded neighbours (weights exp(cosine / T)).")
+        var command = new Command("generate", "Continue a prompt: softmax heads sample the vocabulary, regression heads their 50 decoded neighbours (weights exp(score / T), the decoding rule's score).")
         {
             model, prompt, count, temperature, topP, seed, vectors,
         };
+        var decode = new DecodeOptions();
+        decode.AddTo(command);
         command.SetAction(parse =>
         {
             int n = parse.GetValue(count);
             if (n < 1) throw new UsageException($"-n must be at least 1 (got {n})");
             var sampler = new Sampler(parse.GetValue(temperature), parse.GetValue(topP), parse.GetValue(seed));
+            var (rule, beta) = decode.Read(parse);
             using var trained = ModelEvaluator.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
+            if (trained.Config.IsRegression) trained.Rule = trained.RuleFor(rule, beta);
             var generator = new Generator(trained);
             var words = generator.Encode(string.Join(' ', parse.GetValue(prompt)!));
             if (words.Unknown.Count > 0) CliRunner.Warn(PredictCommand.UnknownWords(words));

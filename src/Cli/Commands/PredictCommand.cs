@@ -18,22 +18,29 @@ public static class PredictCommand
         {
             model, prompt, k, vectors,
         };
+        var decode = new DecodeOptions();
+        decode.AddTo(command);
         command.SetAction(parse =>
         {
             int top = parse.GetValue(k);
             if (top < 1) throw new UsageException($"-k must be at least 1 (got {top})");
+            var (rule, beta) = decode.Read(parse);
             using var trained = ModelEvaluator.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
+            if (trained.Config.IsRegression) trained.Rule = trained.RuleFor(rule, beta);
             var generator = new Generator(trained);
             var words = generator.Encode(string.Join(' ', parse.GetValue(prompt)!));
             if (words.Unknown.Count > 0) CliRunner.Warn(UnknownWords(words));
             var ranked = generator.Predict(words.Ids, top);
-            Console.WriteLine($"{"rank",4}  {"word",-24} {generator.ScoreName}");
-            for (int r = 0; r < ranked.Length; r++)
-                Console.WriteLine($"{r + 1,4}  {generator.Vocabulary[ranked[r].Id],-24} {ranked[r].Score.ToString("0.0000", CultureInfo.InvariantCulture)}");
+            bool regression = trained.Config.IsRegression;
+            Console.WriteLine($"{"rank",4}  {"word",-24} {generator.ScoreName}" + (regression ? "  cosine" : ""));
+            foreach (var (word, r) in ranked.Select((w, r) => (w, r)))
+                Console.WriteLine($"{r + 1,4}  {generator.Vocabulary[word.Id],-24} {F(word.Score)}" + (regression ? $"  {F(word.Cosine)}" : ""));
             return 0;
         });
         return command;
     }
+
+    private static string F(float v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
 
     /// <summary>The warning for a prompt with words the model does not know (read as &lt;unk&gt;, or left out).</summary>
     public static string UnknownWords(Prompt prompt) =>

@@ -58,7 +58,10 @@ public static class TrainCommand
                 return trainer.Train(cancel.Token);
             });
             foreach (var e in result.Epochs)
-                Console.WriteLine($"epoch {e.Epoch}: train loss {e.TrainLoss:0.0000} valid loss {e.ValidLoss:0.0000} top-1 {e.Top1:P2} ppl {e.Perplexity:0.0}");
+                Console.WriteLine($"epoch {e.Epoch}: train loss {e.TrainLoss:0.0000}" + (double.IsNaN(e.ValidLoss) ? "" :
+                    $" valid loss {e.ValidLoss:0.0000} top-1 {e.Top1:P2}" +
+                    (double.IsNaN(e.Perplexity) ? "" : $" ppl {e.Perplexity:0.0}") +
+                    (double.IsNaN(e.Top1Prior) ? "" : $", prior β={e.Beta:0.000} top-1 {e.Top1Prior:P2}")));
             Console.WriteLine($"trained {result.TokensTrained:N0} tokens in {result.TrainingTime.TotalSeconds:0.0} s ({result.TokensPerSecond:N0} tokens/s), " +
                               $"{result.Steps} steps: {result.Message} → {result.ModelDir}");
             if (result.Reason == StopReason.NaNLoss) { CliRunner.Error(result.Message); return CliRunner.Failure; }

@@ -57,9 +57,8 @@ public static class DemoPlan
         new("l2",         false, ["--loss", "l2"]),
         new("maxmargin",  false, ["--loss", "maxmargin"]),
         new("vmf",        false, ["--loss", "vmf"]),
-        // Once veclm train has --targets (target post-processing):
-        // new("cosine-raw",  false, ["--loss", "cosine", "--targets", "raw"]),
-        // new("cosine-abtt", false, ["--loss", "cosine", "--targets", "abtt"]),
+        new("cosine-raw",  false, ["--loss", "cosine", "--targets", "raw"]),
+        new("cosine-abtt", false, ["--loss", "cosine", "--targets", "abtt"]),
     ];
 
     public static IReadOnlyList<DemoModel> For(bool quick) => quick ? Models.Where(m => m.Quick).ToList() : Models;

@@ -12,11 +12,11 @@ public sealed record Prompt(IReadOnlyList<string> Words, int[] Ids, IReadOnlyLis
 
 /// <summary>
 /// Next-word prediction and text generation with a trained model. Predictions come from
-/// <see cref="TrainedModel.Rank"/> (a regression head's output decoded to its nearest words, scored by cosine; a
-/// softmax head's probabilities). Generation feeds the prompt through a <see cref="ModelSession"/>, then repeatedly
+/// <see cref="TrainedModel.Rank"/> (a regression head's output decoded by its rule, scored by cosine plus the rule's
+/// bias; a softmax head's probabilities). Generation feeds the prompt through a <see cref="ModelSession"/>, then repeatedly
 /// ranks the candidates, lets a <see cref="Sampler"/> pick one and feeds it back: softmax heads sample from the
 /// whole vocabulary (logits = log probability), regression heads among the <see cref="RegressionCandidates"/>
-/// decoded neighbours (logits = cosine).
+/// decoded neighbours (logits = the rule's score).
 /// </summary>
 public sealed class Generator(TrainedModel model)
 {
@@ -25,8 +25,8 @@ public sealed class Generator(TrainedModel model)
 
     public TrainedModel Model => model;
     public Vocabulary Vocabulary => model.Vectors.Vocabulary;
-    /// <summary>What <see cref="RankedWord.Score"/> is for this model: <c>cosine</c> or <c>probability</c>.</summary>
-    public string ScoreName => model.Config.IsRegression ? "cosine" : "probability";
+    /// <summary>What <see cref="RankedWord.Score"/> is for this model: the decoding rule's score, or <c>probability</c>.</summary>
+    public string ScoreName => model.Config.IsRegression ? $"score ({model.Rule.Name})" : "probability";
 
     /// <summary>
     /// Tokenises <paramref name="text"/> on white space, as the training corpus: unknown words become

@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace VecLm.Cli.Tests;
+
+/// <summary><c>--decode</c> and <c>--beta</c> on the commands that decode, and the decoding keys of <c>eval --json</c>.</summary>
+public class DecodeOptionsTests(TinyModels models) : IClassFixture<TinyModels>
+{
+    [Fact]
+    public void EvalJsonHasEveryRuleOfAModelTrainedWithValidation()
+    {
+        var result = Veclm.Run("eval", models.Model("cosine-fitted"), "--test", models.Test, "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal("center", root.GetProperty("targets").GetString());
+        Assert.StartsWith("prior β=", root.GetProperty("rule").GetString());
+        Assert.True(root.GetProperty("output_us").GetDouble() > 0);
+        var rules = root.GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("rule").GetString()!.Split(' ')[0]).ToArray();
+        Assert.Equal(["cosine", "prior", "csls"], rules);
+
+        var cosine = Veclm.Run("eval", models.Model("cosine-fitted"), "--test", models.Test, "--json", "--decode", "cosine");
+        using var cosineJson = JsonDocument.Parse(cosine.Stdout);
+        Assert.Equal("cosine", cosineJson.RootElement.GetProperty("rule").GetString());
+        var given = Veclm.Run("eval", models.Model("cosine-fitted"), "--test", models.Test, "--json", "--beta", "0.25");
+        using var givenJson = JsonDocument.Parse(given.Stdout);
+        Assert.Equal("prior β=0.250", givenJson.RootElement.GetProperty("rule").GetString());
+        var softmax = Veclm.Run("eval", models.Model("softmax"), "--test", models.Test, "--json");
+        using var softmaxJson = JsonDocument.Parse(softmax.Stdout);
+        Assert.Equal("softmax", softmaxJson.RootElement.GetProperty("rule").GetString());
+        Assert.Equal(0, softmaxJson.RootElement.GetProperty("rules").GetArrayLength());
+    }
+
+    [Fact]
+    public void PredictDecodesByTheRuleAsked()
+    {
+        var prior = Veclm.Run("predict", models.Model("cosine-fitted"), "the cat", "-k", "2");
+        Assert.Contains("score (prior β=", prior.Stdout);
+        var cosine = Veclm.Run("predict", models.Model("cosine-fitted"), "the cat", "-k", "2", "--decode", "cosine");
+        Assert.Contains("score (cosine)", cosine.Stdout);
+        var csls = Veclm.Run("generate", models.Model("cosine-fitted"), "the cat", "-n", "3", "--decode", "csls", "--seed", "1");
+        Assert.True(csls.ExitCode == 0, csls.Stderr);
+    }
+
+    [Fact]
+    public void BadDecodingOptionsAreCleanErrors()
+    {
+        Veclm.AssertCleanError(Veclm.Run("predict", models.Model("cosine-fitted"), "the", "--beta", "-1"), 2, "--beta");
+        Veclm.AssertCleanError(Veclm.Run("predict", models.Model("cosine-fitted"), "the", "--decode", "csls", "--beta", "0.1"), 2, "--beta");
+        Veclm.AssertCleanError(Veclm.Run("predict", models.Model("cosine-fitted"), "the", "--decode", "nearest"), 2, "'nearest'");
+        // Trained without --valid: no fitted β and no hubness to decode with.
+        Veclm.AssertCleanError(Veclm.Run("predict", models.Model("cosine"), "the", "--decode", "prior"), 2, "--beta");
+        Veclm.AssertCleanError(Veclm.Run("eval", models.Model("cosine"), "--test", models.Test, "--decode", "csls"), 2, "hubness");
+    }
+}
