@@ -100,8 +100,8 @@ public sealed class MaxMarginLoss(TargetVectors vectors, double margin = MaxMarg
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var transposed = vectors.Matrix.t();                                // [m, V]
-        var violation = predicted.matmul(transposed) - target.matmul(transposed); // [N, V]
+        // cos(ŷ, e_j) − cos(e(w), e_j) = (ŷ/‖ŷ‖ − e(w))·e_j: one product with the target matrix, not two.
+        var violation = (predicted - target).matmul(vectors.Matrix.t());    // [N, V]
         var index = targets.unsqueeze(1);                                   // [N, 1]
         violation.scatter_(1, index, full_like(index, float.NegativeInfinity, dtype: violation.dtype)); // never w itself
         return violation.argmax(1).MoveToOuterDisposeScope();

@@ -99,9 +99,12 @@ public sealed class Trainer : IDisposable
         string message = "";
         while (state.Epoch <= options.Epochs)
         {
+            long stepsBefore = state.Step;
             reason = RunEpoch(cancel, clock, trainClock, ref tokensThisRun, out message);
             state = state with { ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds };
             if (reason is StopReason.NaNLoss) break;
+            // A limit reached before the epoch's first step: nothing new to validate or save.
+            if (reason is StopReason.TimeLimit or StopReason.MaxSteps && state.Step == stepsBefore && state.Step > 0) break;
             if (reason is StopReason.Interrupted)
             {
                 checkpoint.SaveLast(model, optimizer, state);
