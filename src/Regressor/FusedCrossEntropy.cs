@@ -1,5 +1,6 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 
 namespace VecLm.Regressor;
@@ -48,6 +49,101 @@ public static class FusedCrossEntropy
             }
         }
         return losses.Sum() / rows;
+    }
+
+    /// <summary>
+    /// The same for logits laid out vocabulary-major, <paramref name="logitsT"/> = [V, N] (column i is row i's logits),
+    /// the gradient written in that layout too. Columns are taken 16 at a time: one 64-byte load per vocabulary row
+    /// updates 16 rows' running maxima, then their sums of exponentials (kept in <paramref name="gradientT"/>), then
+    /// the scaled gradient; a block of 16 columns (1.1 MB for 17,715 words) stays in the L2 cache between passes.
+    /// </summary>
+    public static double LossAndGradientColumns(ReadOnlySpan<float> logitsT, ReadOnlySpan<long> targets, Span<float> gradientT,
+                                                int vocabulary, int threads = 1)
+    {
+        int rows = Check(logitsT, targets, gradientT, vocabulary);   // V·N values, N targets below V
+        var losses = new double[rows];
+        int blocks = (rows + Lanes - 1) / Lanes;
+        unsafe
+        {
+            fixed (float* z = logitsT, g = gradientT)
+            fixed (long* y = targets)
+            {
+                nint zp = (nint)z, gp = (nint)g, yp = (nint)y;
+                void Block(int b)
+                {
+                    int first = b * Lanes, count = Math.Min(Lanes, rows - first);
+                    if (count == Lanes && Vector512.IsHardwareAccelerated)
+                        ColumnBlock((float*)zp, (float*)gp, (long*)yp, first, rows, vocabulary, losses);
+                    else
+                        for (int c = first; c < first + count; c++) Column((float*)zp, (float*)gp, (long*)yp, c, rows, vocabulary, losses);
+                }
+                if (threads <= 1 || blocks < 2 * threads) for (int b = 0; b < blocks; b++) Block(b);
+                else Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Block);
+            }
+        }
+        return losses.Sum() / rows;
+    }
+
+    private const int Lanes = 16;
+
+    /// <summary>Columns first … first+15 with Vector512: max, Σ exp (stored), then scaled in place.</summary>
+    private static unsafe void ColumnBlock(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+    {
+        var max = Vector512.Create(float.NegativeInfinity);
+        for (long v = 0; v < vocabulary; v++) max = Vector512.Max(max, Vector512.Load(z + v * rows + first));
+        var sum = Vector512<float>.Zero;
+        for (long v = 0; v < vocabulary; v++)
+        {
+            var e = Vector512.Exp(Vector512.Load(z + v * rows + first) - max);
+            e.Store(g + v * rows + first);
+            sum += e;
+        }
+        float scale = 1f / rows;
+        var factor = Vector512.Create(scale) / sum;
+        for (long v = 0; v < vocabulary; v++)
+            (Vector512.Load(g + v * rows + first) * factor).Store(g + v * rows + first);
+        for (int j = 0; j < Lanes; j++)
+        {
+            int c = first + j;
+            long target = y[c];
+            losses[c] = Math.Log(sum[j]) + max[j] - z[target * rows + c];
+            g[target * rows + c] -= scale;
+        }
+    }
+
+    /// <summary>One column, scalar (the last columns of a block of fewer than 16, or without Vector512).</summary>
+    private static unsafe void Column(float* z, float* g, long* y, int c, int rows, int vocabulary, double[] losses)
+    {
+        float max = float.NegativeInfinity;
+        for (long v = 0; v < vocabulary; v++) max = Math.Max(max, z[v * rows + c]);
+        float sum = 0;
+        for (long v = 0; v < vocabulary; v++)
+        {
+            float e = MathF.Exp(z[v * rows + c] - max);
+            g[v * rows + c] = e;
+            sum += e;
+        }
+        float scale = 1f / rows, factor = scale / sum;
+        for (long v = 0; v < vocabulary; v++) g[v * rows + c] *= factor;
+        long target = y[c];
+        losses[c] = Math.Log(sum) + max - z[target * rows + c];
+        g[target * rows + c] -= scale;
+    }
+
+    /// <summary>
+    /// The softmax head's training loss from vocabulary-major logits ([V, N], with their graph): the mean
+    /// cross-entropy, its gradient sent back through the graph unless the loss is not finite.
+    /// </summary>
+    public static double BackwardTransposed(Tensor logitsT, Tensor targets)
+    {
+        using var scope = NewDisposeScope();
+        var z = logitsT.detach().contiguous();
+        var y = targets.contiguous();
+        var gradient = empty_like(z);
+        double loss = LossAndGradientColumns(MemoryMarshal.Cast<byte, float>(z.bytes), MemoryMarshal.Cast<byte, long>(y.bytes),
+            MemoryMarshal.Cast<byte, float>(gradient.bytes), (int)z.shape[0], get_num_threads());
+        if (double.IsFinite(loss)) logitsT.backward([gradient]);
+        return loss;
     }
 
     /// <summary>The same in plain double-precision loops: the reference the fast path is tested against.</summary>

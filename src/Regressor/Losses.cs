@@ -24,6 +24,16 @@ public abstract class OutputLoss
         return value;
     }
 
+    /// <summary>
+    /// A training step's loss from the LSTM's <paramref name="features"/> ([N, H], with their graph): the head, the
+    /// loss and its backward pass. A loss may lay out the head's output as suits it (<see cref="SoftmaxLoss"/> does).
+    /// </summary>
+    public virtual double TrainingStep(RnnModel model, Tensor features, Tensor targets)
+    {
+        using var output = model.Head(features);                            // [N, out]
+        return Backward(output, targets);
+    }
+
     /// <param name="margin">γ of the max-margin loss.</param>
     /// <param name="vmfLambda">λ₂ of the regularised NLLvMF loss.</param>
     public static OutputLoss Create(LossKind kind, TargetVectors? targets, double margin = MaxMarginLoss.DefaultMargin,
@@ -48,6 +58,13 @@ public sealed class SoftmaxLoss : OutputLoss
 
     /// <summary>The same loss with its gradient computed in one fused pass (<see cref="FusedCrossEntropy"/>).</summary>
     public override double Backward(Tensor output, Tensor targets) => FusedCrossEntropy.Backward(output, targets);
+
+    /// <summary>The logits computed vocabulary-major (<see cref="RnnModel.HeadTransposed"/>) and the fused loss on that layout.</summary>
+    public override double TrainingStep(RnnModel model, Tensor features, Tensor targets)
+    {
+        using var logitsT = model.HeadTransposed(features);                 // [V, N]
+        return FusedCrossEntropy.BackwardTransposed(logitsT, targets);
+    }
 }
 
 /// <summary>1 − cos(ŷ, e(w)), the default regression loss.</summary>

@@ -48,6 +48,18 @@ public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor O
         return (output, (h, c));
     }
 
+    /// <summary>
+    /// The head's output laid out [out, N] for features [N, H]: the same numbers as <see cref="Head"/> (transposed),
+    /// computed as W·xᵀ + b. For the softmax head's training step: MKL computes that product for |V| = 17,715 about
+    /// 1.6× faster than x·Wᵀ on the AMD EPYC this was measured on, and the loss reads the layout as it is.
+    /// </summary>
+    public Tensor HeadTransposed(Tensor features)
+    {
+        using var dropped = drop.forward(features);                     // [N, H]
+        using var bias = decoder.bias!.unsqueeze(1);                    // [out, 1]
+        return addmm(bias, decoder.weight!, dropped.t(), 1, 1);         // [out, N]
+    }
+
     /// <summary>The head: dropout, then Linear(hidden → out). [.., H] → [.., out].</summary>
     public Tensor Head(Tensor features)
     {

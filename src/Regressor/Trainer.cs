@@ -175,9 +175,9 @@ public sealed class Trainer : IDisposable
         using var scope = NewDisposeScope();
         var (input, target) = train.Chunk(chunk);                               // [T, B] each
         optimizer.zero_grad();
-        var (output, next) = model.forward(input, hidden);                      // [T, B, out]
+        var (features, next) = model.Features(input, hidden);                   // [T, B, H]
         var ids = target.reshape(-1);                                           // [T·B]
-        double value = loss.Backward(output.reshape(-1, config.OutputSize), ids);
+        double value = loss.TrainingStep(model, features.reshape(-1, config.Hidden), ids);
         tokens = ids.shape[0];
         if (!double.IsFinite(value)) return value;
         if (options.Clip > 0) nn.utils.clip_grad_norm_(parameters, options.Clip);

@@ -41,6 +41,58 @@ public class FusedCrossEntropyTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(15, 7)]
+    [InlineData(16, 5)]
+    [InlineData(17, 40)]
+    [InlineData(33, 1)]
+    [InlineData(64, 300)]
+    [InlineData(100, 1000)]
+    public void TheVocabularyMajorLayoutGivesTheSameLossAndGradient(int rows, int width)
+    {
+        var random = new Random(rows * 7 + width);
+        var z = Enumerable.Range(0, rows * width).Select(_ => (float)(random.NextDouble() * 20 - 10)).ToArray();
+        var y = Enumerable.Range(0, rows).Select(_ => (long)random.Next(width)).ToArray();
+        var zT = new float[z.Length];
+        for (int i = 0; i < rows; i++)
+            for (int v = 0; v < width; v++) zT[v * rows + i] = z[i * width + v];
+
+        var reference = new float[z.Length];
+        double expected = FusedCrossEntropy.LossAndGradientReference(z, y, reference, width);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var gradientT = new float[z.Length];
+            double loss = FusedCrossEntropy.LossAndGradientColumns(zT, y, gradientT, width, threads);
+            Assert.Equal(expected, loss, 5);
+            for (int i = 0; i < rows; i++)
+                for (int v = 0; v < width; v++)
+                    Assert.True(Math.Abs(gradientT[v * rows + i] - reference[i * width + v]) < 1e-6,
+                        $"gradient of row {i}, word {v}: {gradientT[v * rows + i]} vs {reference[i * width + v]}");
+        }
+    }
+
+    [Fact]
+    public void TheTransposedHeadTrainsAsTheLinearHeadDoes()
+    {
+        // W·xᵀ + b with the fused column loss must give Linear(x) + cross_entropy's loss and parameter gradients.
+        using var scope = NewDisposeScope();
+        random.manual_seed(3);
+        var weight = randn(37, 8).requires_grad_();
+        var bias = randn(37).requires_grad_();
+        var input = randn(21, 8);
+        var targets = randint(0, 37, [21]);
+        double fused = FusedCrossEntropy.BackwardTransposed(addmm(bias.unsqueeze(1), weight, input.t(), 1, 1), targets);
+        var (gw, gb) = (weight.grad!.clone(), bias.grad!.clone());
+        weight.grad!.zero_();
+        bias.grad!.zero_();
+        var loss = nn.functional.cross_entropy(nn.functional.linear(input, weight, bias), targets);
+        loss.backward();
+        Assert.Equal(loss.item<float>(), fused, 5);
+        Assert.True(gw.allclose(weight.grad!, rtol: 1e-4, atol: 1e-6));
+        Assert.True(gb.allclose(bias.grad!, rtol: 1e-4, atol: 1e-6));
+    }
+
     [Fact]
     public void BackwardSendsTheGradientThroughTheGraph()
     {
