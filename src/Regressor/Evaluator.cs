@@ -40,20 +40,27 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
             {
                 using var scope = NewDisposeScope();
                 var (input, target) = batches.Chunk(chunk);
-                var (output, next) = model.forward(input, hidden);
-                var flat = output.reshape(-1, config.OutputSize);               // [T·B, out]
+                var (features, next) = model.Features(input, hidden);
+                var flat = features.reshape(-1, config.Hidden);                 // [T·B, H]
                 var ids = target.reshape(-1);                                   // [T·B]
                 long n = ids.shape[0];
-                lossSum += loss.Forward(flat, ids).item<float>() * n;
-                tokens += n;
                 int keep = (int)Math.Min(n, decodeTokens - truth.Count);
-                if (keep > 0)
+                var kept = keep > 0 ? ids.narrow(0, 0, keep).data<long>().ToArray().Select(i => (int)i).ToArray() : [];
+                if (config.IsRegression)
                 {
-                    var kept = ids.narrow(0, 0, keep).data<long>().ToArray().Select(i => (int)i).ToArray();
-                    if (config.IsRegression) outputs.AddRange(flat.narrow(0, 0, keep).contiguous().data<float>().ToArray());
-                    else correct += CountArgmax(flat.narrow(0, 0, keep), kept);
-                    truth.AddRange(kept);
+                    var output = model.Head(flat);                              // [T·B, m]
+                    lossSum += loss.Forward(output, ids).item<float>() * n;
+                    if (keep > 0) outputs.AddRange(output.narrow(0, 0, keep).contiguous().data<float>().ToArray());
                 }
+                else
+                {
+                    // Vocabulary-major logits, as in training: the faster product, the fused loss on that layout.
+                    var logitsT = model.HeadTransposed(flat);                   // [V, T·B]
+                    lossSum += FusedCrossEntropy.Loss(logitsT, ids) * n;
+                    if (keep > 0) correct += CountArgmax(logitsT.narrow(1, 0, keep), kept);
+                }
+                tokens += n;
+                truth.AddRange(kept);
                 hidden.H.Dispose();
                 hidden.C.Dispose();
                 hidden = (next.H.MoveToOuterDisposeScope(), next.C.MoveToOuterDisposeScope());
@@ -86,9 +93,10 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
         return new Evaluation(loss, Ratio(correct, LastOutputs.Truth.Length), double.NaN, tokens);
     }
 
-    private static long CountArgmax(Tensor logits, int[] truth)
+    /// <summary>Right guesses of the argmax of vocabulary-major logits ([V, N]) against <paramref name="truth"/>.</summary>
+    private static long CountArgmax(Tensor logitsT, int[] truth)
     {
-        var best = logits.argmax(1).data<long>().ToArray();
+        var best = logitsT.argmax(0).data<long>().ToArray();
         return truth.Where((t, i) => best[i] == t).LongCount();
     }
 

@@ -146,6 +146,17 @@ public static class FusedCrossEntropy
         return loss;
     }
 
+    /// <summary>The mean cross-entropy of vocabulary-major logits ([V, N], no graph needed): evaluation.</summary>
+    public static double Loss(Tensor logitsT, Tensor targets)
+    {
+        using var scope = NewDisposeScope();
+        var z = logitsT.detach().contiguous();
+        var y = targets.contiguous();
+        var scratch = empty_like(z);
+        return LossAndGradientColumns(MemoryMarshal.Cast<byte, float>(z.bytes), MemoryMarshal.Cast<byte, long>(y.bytes),
+            MemoryMarshal.Cast<byte, float>(scratch.bytes), (int)z.shape[0], get_num_threads());
+    }
+
     /// <summary>The same in plain double-precision loops: the reference the fast path is tested against.</summary>
     public static double LossAndGradientReference(ReadOnlySpan<float> logits, ReadOnlySpan<long> targets,
                                                   Span<float> gradient, int width)

@@ -94,6 +94,19 @@ public class FusedCrossEntropyTests
     }
 
     [Fact]
+    public void TheModelsTransposedHeadIsItsHeadTransposed()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var vectors = TinyData.Vectors(TinyData.Sentences);
+        var config = ModelConfig.For(vectors, "v.bin", LossKind.Softmax, 24, 2, 0.2, false);
+        using var model = new RnnModel(config, vectors.Data);
+        model.eval();
+        var features = randn(13, 24);
+        Assert.True(model.HeadTransposed(features).allclose(model.Head(features).t(), rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
     public void BackwardSendsTheGradientThroughTheGraph()
     {
         using var scope = NewDisposeScope();
