@@ -98,6 +98,7 @@ public sealed class L2Loss(TargetVectors vectors) : OutputLoss
 public sealed class MaxMarginLoss(TargetVectors vectors, double margin = MaxMarginLoss.DefaultMargin) : OutputLoss
 {
     public const double DefaultMargin = 0.5;
+    private readonly VecLm.Decoder.ExactIndex index = new(vectors.ToArray(), vectors.Dim);
 
     public double Margin { get; } = margin;
 
@@ -113,14 +114,20 @@ public sealed class MaxMarginLoss(TargetVectors vectors, double margin = MaxMarg
         return hinge.mean();
     }
 
+    /// <summary>
+    /// argmax_{j≠w} cos(ŷ, e_j) − cos(e(w), e_j) = argmax_{j≠w} (ŷ/‖ŷ‖ − e(w))·e_j: the nearest rows to the
+    /// difference vector, by the Decoder's exact search (its blocked SIMD kernel; the [N, |V|] product and argmax in
+    /// LibTorch took three times the cosine head's whole step). Ties go to the smaller id, as argmax's do.
+    /// </summary>
     private Tensor MostViolating(Tensor predicted, Tensor target, Tensor targets)
     {
         using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        // cos(ŷ, e_j) − cos(e(w), e_j) = (ŷ/‖ŷ‖ − e(w))·e_j: one product with the target matrix, not two.
-        var violation = (predicted - target).matmul(vectors.Matrix.t());    // [N, V]
-        var index = targets.unsqueeze(1);                                   // [N, 1]
-        violation.scatter_(1, index, full_like(index, float.NegativeInfinity, dtype: violation.dtype)); // never w itself
-        return violation.argmax(1).MoveToOuterDisposeScope();
+        using var difference = (predicted - target).contiguous();          // [N, m]
+        var hits = index.SearchBatch(difference.data<float>().ToArray(), 2, get_num_threads());
+        var truth = targets.data<long>().ToArray();
+        var negatives = new long[hits.Length];
+        for (int i = 0; i < hits.Length; i++)
+            negatives[i] = hits[i][0].Id != truth[i] || hits[i].Length == 1 ? hits[i][0].Id : hits[i][1].Id;
+        return tensor(negatives);
     }
 }

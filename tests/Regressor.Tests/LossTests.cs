@@ -37,6 +37,27 @@ public class LossTests
     }
 
     [Fact]
+    public void MaxMarginMatchesTheFullProductOnRandomRows()
+    {
+        var random = new Random(9);
+        var rows = Enumerable.Range(0, 300 * 16).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        using var targets = Targets(rows, 16);
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        var output = randn(50, 16);
+        var ids = randint(0, 300, [50]);
+        double fast = new MaxMarginLoss(targets).Forward(output, ids).item<float>();
+        // Reference: every word's violation from the full [N, V] product, w itself excluded.
+        var predicted = nn.functional.normalize(output, p: 2, dim: 1);
+        var target = targets.Rows(ids);
+        var violation = predicted.matmul(targets.Matrix.t()) - target.matmul(targets.Matrix.t());
+        violation.scatter_(1, ids.unsqueeze(1), full(50, 1, float.NegativeInfinity));
+        var negative = targets.Rows(violation.argmax(1));
+        var hinge = nn.functional.relu(0.5 + (predicted * negative).sum(1) - (predicted * target).sum(1)).mean();
+        Assert.Equal(hinge.item<float>(), fast, 5);
+    }
+
+    [Fact]
     public void VmfLossMatchesItsFormulaAndIsZeroAtItsMinimum()
     {
         int dim = 64;
