@@ -1,4 +1,3 @@
-using VecLm.Embeddings;
 
 namespace VecLm.Cli.Tests;
 
@@ -9,21 +8,15 @@ public sealed class TinyModels : IDisposable
 
     public TinyModels()
     {
-        string[] sentences = ["the cat sat on the mat", "a dog ran in the park", "my bird sang a song"];
-        var random = new Random(5);
-        string corpus = dir.File("train.txt");
-        File.WriteAllLines(corpus, Enumerable.Range(0, 60).Select(_ => sentences[random.Next(sentences.Length)]));
-        var words = new List<string> { Vocabulary.EndOfSentence, Vocabulary.Unknown };
-        words.AddRange(sentences.SelectMany(s => s.Split(' ')).Distinct());
-        var data = Enumerable.Range(0, words.Count * 8).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        new WordVectors(new Vocabulary(words, words.Select((_, i) => (long)(words.Count - i)).ToArray()), 8, data).Save(dir.File("vectors.bin"));
+        var (corpus, _) = TinyCorpus.Write(dir);
+        var random = new Random(6);
         foreach (var loss in new[] { "cosine", "softmax" })
         {
             var result = Veclm.Run("train", corpus, "--vectors", dir.File("vectors.bin"), "--loss", loss, "-o", Model(loss),
                 "--hidden", "16", "--batch", "4", "--bptt", "8", "--max-steps", "20", "--threads", "1", "--seed", "1");
             Assert.True(result.ExitCode == 0, result.Stderr);
         }
-        File.WriteAllLines(Test, Enumerable.Range(0, 20).Select(_ => sentences[random.Next(sentences.Length)]));
+        File.WriteAllLines(Test, TinyCorpus.Lines(random, 20));
         var fitted = Veclm.Run("train", corpus, "--vectors", dir.File("vectors.bin"), "-o", Model("cosine-fitted"), "--valid", Test,
             "--hidden", "16", "--batch", "4", "--bptt", "8", "--max-steps", "20", "--threads", "1", "--seed", "1");
         Assert.True(fitted.ExitCode == 0, fitted.Stderr);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using VecLm.Embeddings;
 
 namespace VecLm.Cli.Tests;
 
@@ -12,16 +11,9 @@ public partial class InterruptTests
     {
         if (!OperatingSystem.IsLinux()) return;
         using var dir = new TempDir();
-        string[] sentences = ["the cat sat on the mat", "a dog ran in the park", "my bird sang a song"];
-        var random = new Random(5);
-        string corpus = dir.File("train.txt");
-        File.WriteAllLines(corpus, Enumerable.Range(0, 400).Select(_ => sentences[random.Next(sentences.Length)]));
-        var words = new List<string> { Vocabulary.EndOfSentence, Vocabulary.Unknown };
-        words.AddRange(sentences.SelectMany(s => s.Split(' ')).Distinct());
-        var data = Enumerable.Range(0, words.Count * 16).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        new WordVectors(new Vocabulary(words, words.Select((_, i) => (long)(words.Count - i)).ToArray()), 16, data).Save(dir.File("v.bin"));
+        var (corpus, vectors) = TinyCorpus.Write(dir, lines: 400, dim: 16);
         string model = dir.File("run.model");
-        string[] train = ["train", corpus, "--vectors", dir.File("v.bin"), "-o", model, "--hidden", "128", "--batch", "8",
+        string[] train = ["train", corpus, "--vectors", vectors, "-o", model, "--hidden", "128", "--batch", "8",
                           "--bptt", "16", "--threads", "1", "--seed", "1"];
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

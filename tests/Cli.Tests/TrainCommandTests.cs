@@ -1,24 +1,10 @@
-using VecLm.Embeddings;
 
 namespace VecLm.Cli.Tests;
 
 /// <summary><c>veclm train</c> end to end: a tiny run writes a model folder; bad input is one line and exit 2.</summary>
 public class TrainCommandTests
 {
-    private static (string Corpus, string Vectors) Data(TempDir dir)
-    {
-        string[] sentences = ["the cat sat on the mat", "a dog ran in the park", "my bird sang a song"];
-        var random = new Random(5);
-        string corpus = dir.File("train.txt");
-        File.WriteAllLines(corpus, Enumerable.Range(0, 60).Select(_ => sentences[random.Next(sentences.Length)]));
-        var words = new List<string> { Vocabulary.EndOfSentence, Vocabulary.Unknown };
-        words.AddRange(sentences.SelectMany(s => s.Split(' ')).Distinct());
-        var data = Enumerable.Range(0, words.Count * 8).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        var vectors = new WordVectors(new Vocabulary(words, words.Select((_, i) => (long)(words.Count - i)).ToArray()), 8, data);
-        string path = dir.File("vectors.bin");
-        vectors.Save(path);
-        return (corpus, path);
-    }
+    private static (string Corpus, string Vectors) Data(TempDir dir) => TinyCorpus.Write(dir);
 
     [Fact]
     public void TrainsAModelFolderWithMetrics()
