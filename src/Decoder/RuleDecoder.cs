@@ -83,24 +83,24 @@ public sealed class RuleDecoder
             for (int i = 0; i < plain.Length; i++) plain[i] = new ScoredNeighbor(hits[i].Id, hits[i].Similarity, hits[i].Similarity);
             return plain;
         }
-        var scored = new ScoredNeighbor[hits.Length + _biasSet.Length];
         Span<bool> covered = _biasSet.Length <= 1024 ? stackalloc bool[_biasSet.Length] : new bool[_biasSet.Length];
         covered.Clear();
-        int m = 0;
+        var top = new TopScores(Math.Min(k, hits.Length + _biasSet.Length));
         foreach (var h in hits)
         {
-            scored[m++] = new ScoredNeighbor(h.Id, h.Similarity, h.Similarity + bias[h.Id]);
+            top.Add(new ScoredNeighbor(h.Id, h.Similarity, h.Similarity + bias[h.Id]));
             if (_biasRank[h.Id] >= 0) covered[_biasRank[h.Id]] = true;
         }
         for (int i = 0; i < _biasSet.Length; i++)
         {
-            if (covered[i]) continue;
             int id = _biasSet[i];
+            // The set is in decreasing bias and a cosine is at most 1: once bias + 1 cannot reach the k-th score, stop.
+            if (top.Full && bias[id] + 1f < top.Worst.Score) break;
+            if (covered[i]) continue;
             float cosine = DotProduct.Dot(unit, Index.Vector(id));
-            scored[m++] = new ScoredNeighbor(id, cosine, cosine + bias[id]);
+            top.Add(new ScoredNeighbor(id, cosine, cosine + bias[id]));
         }
-        Array.Sort(scored, 0, m, new BestFirst());
-        var best = scored[..Math.Min(k, m)];
+        var best = top.Sorted();
         if (hits.Length < Index.Count && hits.Length > 0)
         {
             float bound = hits[^1].Similarity + _biasOutside;
@@ -126,10 +126,25 @@ public sealed class RuleDecoder
         return results;
     }
 
-    /// <summary>Highest score first, ties by smaller id.</summary>
-    private readonly struct BestFirst : IComparer<ScoredNeighbor>
+    /// <summary>The k best candidates seen so far, kept sorted (highest score first, ties by smaller id) by insertion.</summary>
+    private sealed class TopScores(int capacity)
     {
-        public int Compare(ScoredNeighbor a, ScoredNeighbor b) =>
-            a.Score > b.Score ? -1 : a.Score < b.Score ? 1 : a.Id.CompareTo(b.Id);
+        private readonly ScoredNeighbor[] _items = new ScoredNeighbor[capacity];
+        private int _count;
+
+        public bool Full => _count == _items.Length;
+        public ScoredNeighbor Worst => _items[_count - 1];
+
+        public void Add(ScoredNeighbor candidate)
+        {
+            if (_items.Length == 0 || (Full && !Better(candidate, Worst))) return;
+            int i = Full ? _count - 1 : _count++;
+            while (i > 0 && Better(candidate, _items[i - 1])) { _items[i] = _items[i - 1]; i--; }
+            _items[i] = candidate;
+        }
+
+        public ScoredNeighbor[] Sorted() => _items[.._count];
+
+        private static bool Better(ScoredNeighbor a, ScoredNeighbor b) => a.Score > b.Score || (a.Score == b.Score && a.Id < b.Id);
     }
 }
