@@ -9,17 +9,24 @@ public enum RuleKind
     Cosine,
     /// <summary>Cosine plus β times the word's log unigram probability.</summary>
     Prior,
+    /// <summary>
+    /// The vMF posterior: <c>ŷ·t(w) + β·ln p(w)</c>, the prior weighed against the prediction's length κ = ‖ŷ‖
+    /// (equivalently cosine plus <c>β·ln p(w)/‖ŷ‖</c>): a confident prediction leans less on the prior.
+    /// </summary>
+    Posterior,
     /// <summary>Cross-domain similarity local scaling (Conneau et al. 2018): cosine minus half the word's hubness.</summary>
     Csls,
 }
 
 /// <summary>
 /// How a predicted vector is decoded to words: <c>score(w) = cos(query, t(w)) + Bias[w]</c> (no bias when
-/// <see cref="Bias"/> is null), highest score first, ties by smaller id. Every rule is "cosine plus a per-word bias":
+/// <see cref="Bias"/> is null; <c>query·t(w) + Bias[w]</c> for the posterior rule, whose query keeps its length),
+/// highest score first, ties by smaller id. Every rule is "similarity plus a per-word bias":
 /// <list type="bullet">
 /// <item><see cref="RuleKind.Cosine"/>: bias 0.</item>
 /// <item><see cref="RuleKind.Prior"/>: bias <c>β·ln p(w)</c>, the unigram prior ignored by plain cosine
 /// (<see cref="PriorFit"/> fits β).</item>
+/// <item><see cref="RuleKind.Posterior"/>: the prior's bias on <c>ŷ·t(w)</c>: cosine plus <c>β·ln p(w)/‖ŷ‖</c>.</item>
 /// <item><see cref="RuleKind.Csls"/>: bias <c>−r_S(w)/2</c>. CSLS(ŷ, w) = 2·cos(ŷ, t(w)) − r_T(ŷ) − r_S(w), where
 /// r_S(w) is the mean cosine of t(w) to its k nearest predicted vectors (<see cref="CslsHubness"/>) and r_T(ŷ) is
 /// the same for ŷ among the words, constant for a query; halved, the ranking is cos − r_S/2. A hub (a word close to
@@ -46,6 +53,16 @@ public sealed record DecodingRule(RuleKind Kind, float[]? Bias, double Beta = 0,
         return new DecodingRule(RuleKind.Prior, bias, beta);
     }
 
+    /// <summary>
+    /// The posterior rule: the prior's bias <c>β·ln p(w)</c> (<see cref="Prior"/>) added to <c>ŷ·t(w)</c>, the query as it
+    /// is (<see cref="ByLength"/>), so its length κ = ‖ŷ‖ weighs the prediction against the prior.
+    /// </summary>
+    public static DecodingRule Posterior(ReadOnlySpan<long> counts, double beta) =>
+        Prior(counts, beta) with { Kind = RuleKind.Posterior };
+
+    /// <summary>Whether the query's length counts (<see cref="RuleKind.Posterior"/>): scores are <c>ŷ·t(w) + bias</c>.</summary>
+    public bool ByLength => Kind == RuleKind.Posterior;
+
     /// <summary>The CSLS rule: <c>bias = −hubness[w] / 2</c>, hubness from <see cref="CslsHubness.Compute"/> with this k.</summary>
     public static DecodingRule Csls(float[] hubness, int k)
     {
@@ -65,6 +82,7 @@ public sealed record DecodingRule(RuleKind Kind, float[]? Bias, double Beta = 0,
     {
         RuleKind.Cosine => "cosine",
         RuleKind.Prior => string.Create(CultureInfo.InvariantCulture, $"prior β={Beta:F3}"),
+        RuleKind.Posterior => string.Create(CultureInfo.InvariantCulture, $"posterior β={Beta:F3}"),
         RuleKind.Csls => string.Create(CultureInfo.InvariantCulture, $"csls k={CslsK}"),
         _ => Kind.ToString().ToLowerInvariant(),
     };
@@ -76,7 +94,7 @@ public sealed record DecodingRule(RuleKind Kind, float[]? Bias, double Beta = 0,
     /// <c>ln p(w)</c>, add-one smoothed, in double. Shared with <see cref="PriorFit"/> so a fitted β ranks exactly as
     /// the rule built from it.
     /// </summary>
-    internal static double[] LogProbabilities(ReadOnlySpan<long> counts)
+    public static double[] LogProbabilities(ReadOnlySpan<long> counts)
     {
         if (counts.IsEmpty) throw new ArgumentException("no word counts given");
         double total = counts.Length;

@@ -69,7 +69,7 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
     /// <summary>The k most similar rows of each query, most similar first; <c>Similarity</c> is the cosine.</summary>
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads)
     {
-        var hits = Run(queries, k, threads, ReadOnlySpan<float>.Empty, out _);
+        var hits = Run(queries, k, threads, ReadOnlySpan<float>.Empty, false, out _);
         var results = new Neighbor[hits.Length][];
         for (int i = 0; i < hits.Length; i++)
         {
@@ -83,13 +83,17 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
     /// <summary>
     /// The k rows of largest <c>cos(query, row) + bias[row]</c> for each query, largest first, ties by smaller id.
     /// <paramref name="bias"/> holds one value per row, or is empty for none. <c>Cosine</c> is the row's cosine and
-    /// <c>Score</c> the biased score (<c>Score == Cosine + bias[Id]</c> exactly).
+    /// <c>Score</c> the biased score (<c>Score == Cosine + bias[Id]</c> exactly). With <paramref name="byLength"/> the
+    /// queries are taken as they are, not normalised: the score is <c>query·row + bias[row]</c>, ‖query‖ times the
+    /// cosine (<c>Cosine</c> is still the cosine).
     /// </summary>
-    public ScoredNeighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias)
+    public ScoredNeighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias,
+                                          bool byLength = false)
     {
-        var hits = Run(queries, k, threads, bias, out var unitQueries);
-        if (bias.IsEmpty) return hits;
-        fixed (float* q0 = unitQueries)
+        var hits = Run(queries, k, threads, bias, byLength, out var scanned);
+        if (bias.IsEmpty && !byLength) return hits;
+        var unit = byLength ? DotProduct.Normalized(scanned, Dim) : scanned;
+        fixed (float* q0 = unit)
         fixed (float* rows = _data)
         {
             for (int i = 0; i < hits.Length; i++)
@@ -107,9 +111,11 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
     /// Every score of a block of queries, on the calling thread: <c>scores[i·Count + w] = cos(query i, row w)
     /// (+ bias[w])</c>, bitwise the scores the searches rank by. <paramref name="scores"/> must hold exactly
     /// <c>n × Count</c> values; <paramref name="bias"/> one per row, or be empty. Call it from several threads on
-    /// different blocks of queries to use several cores.
+    /// different blocks of queries to use several cores. With <paramref name="byLength"/> the queries are not
+    /// normalised (scores are dot products, as <see cref="SearchBatch(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, bool)"/>).
     /// </summary>
-    public void ScoreAll(ReadOnlySpan<float> queries, Span<float> scores, ReadOnlySpan<float> bias = default)
+    public void ScoreAll(ReadOnlySpan<float> queries, Span<float> scores, ReadOnlySpan<float> bias = default,
+                         bool byLength = false)
     {
         CheckQueries(queries);
         CheckBias(bias);
@@ -117,7 +123,7 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
         if (scores.Length != (long)n * Count)
             throw new ArgumentException($"the score buffer holds {scores.Length} values, {n} queries × {Count} rows need {(long)n * Count}");
         if (n == 0 || Count == 0) return;
-        var unit = DotProduct.Normalized(queries, Dim);
+        var unit = byLength ? queries.ToArray() : DotProduct.Normalized(queries, Dim);
         var padded = PaddedBias(bias);
         fixed (float* q = unit)
         fixed (float* b = padded)
@@ -128,16 +134,17 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
         }
     }
 
+    /// <summary>The searches; <paramref name="scanned"/> receives the queries as scored (normalised unless byLength).</summary>
     private ScoredNeighbor[][] Run(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias,
-                                   out float[] unitQueries)
+                                   bool byLength, out float[] scanned)
     {
         CheckQueries(queries);
         if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
         CheckBias(bias);
         if (threads == 0 || threads < -1) throw new ArgumentException($"threads must be positive or -1 (got {threads})");
         int n = queries.Length / Dim;
-        var unit = DotProduct.Normalized(queries, Dim);
-        unitQueries = unit;
+        var unit = byLength ? queries.ToArray() : DotProduct.Normalized(queries, Dim);
+        scanned = unit;
         var padded = PaddedBias(bias);
         var results = new ScoredNeighbor[n][];
         int blocks = (n + QueryBlock - 1) / QueryBlock;

@@ -30,10 +30,13 @@ public static class PriorFit
     /// <summary>
     /// Top-1 accuracy at every β of <paramref name="grid"/> (default <see cref="DefaultGrid"/>) of the queries
     /// (row-major, any length) against their true word ids <paramref name="truth"/>; <paramref name="counts"/> holds
-    /// one unigram count per word. The best β wins; among equals, the smaller β.
+    /// one unigram count per word. The best β wins; among equals, the smaller β. With <paramref name="byLength"/> the
+    /// rule fitted is the posterior (<see cref="DecodingRule.Posterior"/>: <c>q·t(w) + β·ln p(w)</c>, queries not
+    /// normalised) and the default grid is <see cref="PosteriorGrid"/> of the queries.
     /// </summary>
     public static BetaFit Fit(ExactIndex targets, ReadOnlySpan<float> queries, ReadOnlySpan<int> truth,
-                              ReadOnlySpan<long> counts, IReadOnlyList<double>? grid = null, int threads = -1)
+                              ReadOnlySpan<long> counts, IReadOnlyList<double>? grid = null, int threads = -1,
+                              bool byLength = false)
     {
         ArgumentNullException.ThrowIfNull(targets);
         int dim = targets.Dim, words = targets.Count;
@@ -45,13 +48,14 @@ public static class PriorFit
         if (counts.Length != words) throw new ArgumentException($"{counts.Length} word counts for an index of {words} words");
         foreach (int t in truth)
             if ((uint)t >= (uint)words) throw new ArgumentException($"true id {t} is not in 0..{words - 1}");
-        var betas = (grid ?? DefaultGrid).ToArray();
+        var betas = (grid ?? (byLength ? PosteriorGrid(queries, dim) : DefaultGrid)).ToArray();
         if (betas.Length == 0) throw new ArgumentException("the β grid is empty");
         if (betas.Any(b => !double.IsFinite(b))) throw new ArgumentException("the β grid holds a value that is not finite");
         if (threads == 0 || threads < -1) throw new ArgumentException($"threads must be positive or -1 (got {threads})");
 
         var order = Enumerable.Range(0, betas.Length).OrderBy(g => betas[g]).ToArray();
-        var problem = new Problem(order.Select(g => betas[g]).ToArray(), DecodingRule.LogProbabilities(counts));
+        float longest = byLength ? MaxLength(queries, dim) : 1f;
+        var problem = new Problem(order.Select(g => betas[g]).ToArray(), DecodingRule.LogProbabilities(counts), longest);
         var queryCopy = queries.ToArray();
         var truthCopy = truth.ToArray();
         var correct = new long[betas.Length];   // by position in ascending β
@@ -62,7 +66,7 @@ public static class PriorFit
             {
                 int first = chunk * QueryChunk, count = Math.Min(QueryChunk, n - first);
                 var scores = worker.Scores.AsSpan(0, count * words);
-                targets.ScoreAll(queryCopy.AsSpan(first * dim, count * dim), scores);
+                targets.ScoreAll(queryCopy.AsSpan(first * dim, count * dim), scores, byLength: byLength);
                 for (int i = 0; i < count; i++) worker.Count(scores.Slice(i * words, words), truthCopy[first + i]);
                 return worker;
             },
@@ -75,16 +79,38 @@ public static class PriorFit
         return new BetaFit(best.Beta, best.Top1, curve);
     }
 
+    /// <summary>
+    /// The posterior's grid: the prior's (<see cref="DefaultGrid"/>) times twice the median query length, so that at the
+    /// median length it spans cos + 0…0.6·ln p (β/‖q‖ is the prior's weight for a query of length ‖q‖).
+    /// </summary>
+    public static double[] PosteriorGrid(ReadOnlySpan<float> queries, int dim)
+    {
+        var lengths = new float[queries.Length / dim];
+        for (int i = 0; i < lengths.Length; i++) lengths[i] = System.Numerics.Tensors.TensorPrimitives.Norm(queries.Slice(i * dim, dim));
+        Array.Sort(lengths);
+        double median = lengths.Length == 0 ? 1 : Math.Max(lengths[lengths.Length / 2], 1e-3f);
+        return DefaultGrid.Select(b => Math.Round(2 * median * b, 4)).Distinct().ToArray();
+    }
+
+    private static float MaxLength(ReadOnlySpan<float> queries, int dim)
+    {
+        float max = 1f;
+        for (int i = 0; i + dim <= queries.Length; i += dim)
+            max = Math.Max(max, System.Numerics.Tensors.TensorPrimitives.Norm(queries.Slice(i, dim)));
+        return max;
+    }
+
     /// <summary>What every query shares: the grid (ascending), ln p in double and float, the rounding margin.</summary>
     private sealed class Problem
     {
-        public Problem(double[] betas, double[] logP)
+        public Problem(double[] betas, double[] logP, float longest)
         {
             Betas = betas;
             LogP = logP;
             LogPf = logP.Select(x => (float)x).ToArray();
-            // End values are float sums of a cosine and β·ln p: a few ulps of (1 + |β·ln p|) at most.
-            double magnitude = 1 + betas.Max(Math.Abs) * logP.Max(Math.Abs);
+            // End values are float sums of a similarity (at most the longest query's length) and β·ln p: a few ulps of
+            // (longest + |β·ln p|) at most.
+            double magnitude = longest + betas.Max(Math.Abs) * logP.Max(Math.Abs);
             Margin = (float)(1e-5 * magnitude);
         }
 

@@ -70,10 +70,11 @@ public sealed class RuleDecoder
         if (query.Length != Index.Dim)
             throw new ArgumentException($"the query has {query.Length} values, the index's vectors {Index.Dim}");
         certified = true;
-        if (_exact is not null) return _exact.SearchBatch(query, k, 1, Rule.Bias)[0];
+        if (_exact is not null) return _exact.SearchBatch(query, k, 1, Rule.Bias, Rule.ByLength)[0];
         if (Index.Count == 0) return [];
         var unit = query.ToArray();
-        VectorMath.Normalize(unit);
+        float length = VectorMath.Normalize(unit);
+        float scale = Rule.ByLength ? length : 1f;      // score = scale·cos + bias
         int n = Math.Min(Math.Max(k, Candidates), Index.Count);
         var hits = Index.Search(unit, n);
         var bias = Rule.Bias;
@@ -88,22 +89,22 @@ public sealed class RuleDecoder
         var top = new TopScores(Math.Min(k, hits.Length + _biasSet.Length));
         foreach (var h in hits)
         {
-            top.Add(new ScoredNeighbor(h.Id, h.Similarity, h.Similarity + bias[h.Id]));
+            top.Add(new ScoredNeighbor(h.Id, h.Similarity, scale * h.Similarity + bias[h.Id]));
             if (_biasRank[h.Id] >= 0) covered[_biasRank[h.Id]] = true;
         }
         for (int i = 0; i < _biasSet.Length; i++)
         {
             int id = _biasSet[i];
-            // The set is in decreasing bias and a cosine is at most 1: once bias + 1 cannot reach the k-th score, stop.
-            if (top.Full && bias[id] + 1f < top.Worst.Score) break;
+            // The set is in decreasing bias and a cosine is at most 1: once bias + scale cannot reach the k-th score, stop.
+            if (top.Full && bias[id] + scale < top.Worst.Score) break;
             if (covered[i]) continue;
             float cosine = DotProduct.Dot(unit, Index.Vector(id));
-            top.Add(new ScoredNeighbor(id, cosine, cosine + bias[id]));
+            top.Add(new ScoredNeighbor(id, cosine, scale * cosine + bias[id]));
         }
         var best = top.Sorted();
         if (hits.Length < Index.Count && hits.Length > 0)
         {
-            float bound = hits[^1].Similarity + _biasOutside;
+            float bound = scale * hits[^1].Similarity + _biasOutside;
             certified = best.Length == k && best[^1].Score > bound;
         }
         return best;
@@ -117,7 +118,7 @@ public sealed class RuleDecoder
         if (queries.Length % dim != 0)
             throw new ArgumentException($"{queries.Length} query values are not rows of the index's dimension {dim}");
         if (threads == 0 || threads < -1) throw new ArgumentException($"threads must be positive or -1 (got {threads})");
-        if (_exact is not null) return _exact.SearchBatch(queries, k, threads, Rule.Bias);
+        if (_exact is not null) return _exact.SearchBatch(queries, k, threads, Rule.Bias, Rule.ByLength);
         int n = queries.Length / dim;
         var results = new ScoredNeighbor[n][];
         var copy = queries.ToArray();

@@ -8,7 +8,8 @@ namespace VecLm.Regressor;
 /// <summary>
 /// What a regression model needs to decode beyond its targets, saved as <c>decoding.json</c> in the model folder:
 /// the training text's unigram counts (the prior p(w)), the prior weight β fitted on validation predictions after
-/// training (with the whole top-1-against-β curve), and each word's CSLS hubness r(w) (the mean cosine of its
+/// training (with the whole top-1-against-β curve), the same for the posterior rule (the prior against ŷ·t(w)),
+/// and each word's CSLS hubness r(w) (the mean cosine of its
 /// target to its k nearest validation predictions). Without a validation text only the counts are there and the
 /// default rule is plain cosine.
 /// </summary>
@@ -25,12 +26,25 @@ public sealed record DecodingState
     [JsonPropertyName("cosine_top1")] public double? CosineTop1 { get; init; }
     /// <summary>[β, top-1] for every β tried.</summary>
     [JsonPropertyName("beta_curve")] public double[][]? BetaCurve { get; init; }
+    /// <summary>
+    /// The posterior rule's fit (<see cref="RuleKind.Posterior"/>: ŷ·t(w) + β·ln p(w), the prediction's length kept):
+    /// its β, validation top-1 and curve. Absent in folders written before it existed.
+    /// </summary>
+    [JsonPropertyName("posterior_beta")] public double? PosteriorBeta { get; init; }
+    [JsonPropertyName("posterior_top1")] public double? PosteriorTop1 { get; init; }
+    [JsonPropertyName("posterior_curve")] public double[][]? PosteriorCurve { get; init; }
     [JsonPropertyName("fit_tokens")] public long FitTokenCount { get; init; }
     [JsonPropertyName("csls_k")] public int CslsK { get; init; } = DefaultCslsK;
     [JsonPropertyName("hubness")] public float[]? Hubness { get; init; }
 
-    /// <summary>The rule a loaded model decodes with unless told otherwise: the prior once β is fitted.</summary>
-    [JsonIgnore] public RuleKind DefaultRule => Beta is null ? RuleKind.Cosine : RuleKind.Prior;
+    /// <summary>
+    /// The rule a loaded model decodes with unless told otherwise: once β is fitted, the prior or the posterior,
+    /// whichever did better on validation (the prior on a tie).
+    /// </summary>
+    [JsonIgnore] public RuleKind DefaultRule =>
+        Beta is null ? RuleKind.Cosine
+        : PosteriorBeta is not null && PosteriorTop1 > PriorTop1 ? RuleKind.Posterior
+        : RuleKind.Prior;
 
     /// <summary>Counts of every vocabulary id in <paramref name="ids"/>.</summary>
     public static DecodingState FromTokens(ReadOnlySpan<int> ids, int vocabularySize)
@@ -42,11 +56,12 @@ public sealed record DecodingState
 
     /// <summary>
     /// The rule of kind <paramref name="kind"/> (default: <see cref="DefaultRule"/>); <paramref name="beta"/> overrides
-    /// the fitted β of the prior. A rule this state cannot give (a prior without β, CSLS without hubness) is an error.
+    /// the fitted β of the prior or the posterior (alone, it means the default rule if that has a β, else the prior).
+    /// A rule this state cannot give (a prior without β, CSLS without hubness) is an error.
     /// </summary>
     public DecodingRule Rule(RuleKind? kind = null, double? beta = null)
     {
-        var chosen = kind ?? (beta is null ? DefaultRule : RuleKind.Prior);
+        var chosen = kind ?? (beta is null || DefaultRule != RuleKind.Cosine ? DefaultRule : RuleKind.Prior);
         switch (chosen)
         {
             case RuleKind.Cosine:
@@ -56,6 +71,11 @@ public sealed record DecodingState
                     "this model has no fitted β (train it with --valid) — pass --beta to use the prior");
                 if (!(b >= 0)) throw new ArgumentException($"--beta must be ≥ 0 (got {b})");
                 return DecodingRule.Prior(Counts, b);
+            case RuleKind.Posterior:
+                double pb = beta ?? PosteriorBeta ?? throw new InvalidDataException(
+                    "this model has no fitted posterior β (train it with --valid) — pass --beta to use the posterior");
+                if (!(pb >= 0)) throw new ArgumentException($"--beta must be ≥ 0 (got {pb})");
+                return DecodingRule.Posterior(Counts, pb);
             default:
                 return Hubness is { } h ? DecodingRule.Csls(h, CslsK)
                     : throw new InvalidDataException("this model has no CSLS hubness (train it with --valid)");
@@ -69,10 +89,13 @@ public sealed record DecodingState
     public DecodingState Fit(ExactIndex targets, ReadOnlySpan<float> outputs, ReadOnlySpan<int> truth, int threads)
     {
         var fit = PriorFit.Fit(targets, outputs, truth, Counts, threads: threads);
+        var posterior = PriorFit.Fit(targets, outputs, truth, Counts, threads: threads, byLength: true);
         return this with
         {
             Beta = fit.Beta, PriorTop1 = fit.Top1, CosineTop1 = fit.Curve[0].Top1, FitTokenCount = truth.Length,
             BetaCurve = fit.Curve.Select(c => new[] { c.Beta, c.Top1 }).ToArray(),
+            PosteriorBeta = posterior.Beta, PosteriorTop1 = posterior.Top1,
+            PosteriorCurve = posterior.Curve.Select(c => new[] { c.Beta, c.Top1 }).ToArray(),
             Hubness = CslsHubness.Compute(targets, outputs, CslsK, threads),
         };
     }

@@ -9,14 +9,15 @@ namespace VecLm.Regressor;
 /// and for a regression head with word counts the top-1 of the prior rule with β fitted on those same predictions.
 /// </summary>
 public readonly record struct Evaluation(double Loss, double Top1, double Perplexity, long Tokens,
-                                         double Top1Prior = double.NaN, double Beta = double.NaN);
+                                         double Top1Prior = double.NaN, double Beta = double.NaN,
+                                         double Top1Posterior = double.NaN, double PosteriorBeta = double.NaN);
 
 /// <summary>
 /// Runs the model over held-out batches with the hidden state carried across chunks (eval mode, no gradient),
 /// as word_language_model's <c>evaluate</c>. Top-1 is measured on the first predictions only (the decoding of every
 /// validation position would cost more than the epoch of a regression head): the softmax head's argmax; a
 /// regression head's output decoded by exact search over the target vectors, by plain cosine and by cosine plus
-/// β·ln p(w) with the β that does best (<see cref="PriorFit"/>). The last evaluation's decoded predictions are kept
+/// β·ln p(w) with the β that does best (<see cref="PriorFit"/>), and by the posterior rule likewise. The last evaluation's decoded predictions are kept
 /// (<see cref="LastOutputs"/>) so the trainer can fit the decoding of the best model without another pass.
 /// </summary>
 public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig config, ExactIndex? targets, long[]? counts,
@@ -83,7 +84,10 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
     private Evaluation WithPrior(double loss, long tokens)
     {
         var fit = PriorFit.Fit(targets!, LastOutputs.Outputs, LastOutputs.Truth, counts, threads: get_num_threads());
-        return new Evaluation(loss, fit.Curve[0].Top1, double.NaN, tokens, fit.Top1, fit.Beta);
+        var posterior = PriorFit.Fit(targets!, LastOutputs.Outputs, LastOutputs.Truth, counts, threads: get_num_threads(), byLength: true);
+        // The sampled loss's validation value is the exact NLL over the vocabulary: a perplexity.
+        double perplexity = config.Loss == LossKind.Sampled ? Math.Exp(loss) : double.NaN;
+        return new Evaluation(loss, fit.Curve[0].Top1, perplexity, tokens, fit.Top1, fit.Beta, posterior.Top1, posterior.Beta);
     }
 
     private Evaluation WithCosine(double loss, long tokens)

@@ -36,14 +36,19 @@ public abstract class OutputLoss
 
     /// <param name="margin">γ of the max-margin loss.</param>
     /// <param name="vmfLambda">λ₂ of the regularised NLLvMF loss.</param>
+    /// <param name="counts">The training text's unigram counts (the sampled loss's prior and proposal).</param>
+    /// <param name="negatives">Words sampled per batch by the sampled loss.</param>
     public static OutputLoss Create(LossKind kind, TargetVectors? targets, double margin = MaxMarginLoss.DefaultMargin,
-                                    double vmfLambda = VmfLoss.DefaultLambda) => kind switch
+                                    double vmfLambda = VmfLoss.DefaultLambda, long[]? counts = null,
+                                    int negatives = SampledLoss.DefaultNegatives) => kind switch
     {
         LossKind.Softmax => new SoftmaxLoss(),
         LossKind.Cosine => new CosineLoss(Require(targets)),
         LossKind.L2 => new L2Loss(Require(targets)),
         LossKind.MaxMargin => new MaxMarginLoss(Require(targets), margin),
         LossKind.Vmf => new VmfLoss(Require(targets), vmfLambda),
+        LossKind.Sampled => new SampledLoss(Require(targets),
+            counts ?? throw new ArgumentException("the sampled loss needs the training text's word counts"), negatives),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown loss"),
     };
 

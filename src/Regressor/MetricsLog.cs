@@ -6,13 +6,15 @@ namespace VecLm.Regressor;
 
 /// <summary>
 /// <c>metrics.csv</c> in the model folder: one line an epoch (epoch, wall time, train loss, valid loss, top-1,
-/// perplexity, learning rate, the prior rule's top-1 and its β). Kept in memory and rewritten whole (atomically)
-/// after each epoch; a resumed run starts from the lines already there. Files of the earlier seven columns are read too.
+/// perplexity, learning rate, the prior rule's top-1 and its β, the posterior rule's). Kept in memory and rewritten
+/// whole (atomically) after each epoch; a resumed run starts from the lines already there. Files of the earlier seven
+/// and nine columns are read too.
 /// </summary>
 public sealed class MetricsLog
 {
-    public const string Header = "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr,top1_prior,beta";
-    private const string HeaderBefore = "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr";
+    public const string Header = "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr,top1_prior,beta,top1_posterior,posterior_beta";
+    private static readonly string[] HeadersBefore =
+        ["epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr", "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr,top1_prior,beta"];
     private readonly string path;
     private readonly List<EpochMetrics> rows = [];
 
@@ -30,14 +32,15 @@ public sealed class MetricsLog
         var text = new StringBuilder(Header).Append('\n');
         foreach (var r in rows)
             text.Append(string.Join(',', r.Epoch.ToString(CultureInfo.InvariantCulture), F(r.WallSeconds), F(r.TrainLoss),
-                F(r.ValidLoss), F(r.Top1), F(r.Perplexity), F(r.LearningRate), F(r.Top1Prior), F(r.Beta))).Append('\n');
+                F(r.ValidLoss), F(r.Top1), F(r.Perplexity), F(r.LearningRate), F(r.Top1Prior), F(r.Beta),
+                F(r.Top1Posterior), F(r.PosteriorBeta))).Append('\n');
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     public static List<EpochMetrics> Read(string path)
     {
         var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || (lines[0] != Header && lines[0] != HeaderBefore))
+        if (lines.Length == 0 || (lines[0] != Header && !HeadersBefore.Contains(lines[0])))
             throw new InvalidDataException($"not a metrics file: {path}");
         int columns = lines[0].Split(',').Length;
         var result = new List<EpochMetrics>();
@@ -46,7 +49,8 @@ public sealed class MetricsLog
             var f = line.Split(',');
             if (f.Length != columns) throw new InvalidDataException($"bad line in {path}: {line}");
             result.Add(new EpochMetrics(int.Parse(f[0], CultureInfo.InvariantCulture), P(f[1]), P(f[2]), P(f[3]), P(f[4]),
-                P(f[5]), P(f[6]), columns > 7 ? P(f[7]) : double.NaN, columns > 7 ? P(f[8]) : double.NaN));
+                P(f[5]), P(f[6]), columns > 7 ? P(f[7]) : double.NaN, columns > 7 ? P(f[8]) : double.NaN,
+                columns > 9 ? P(f[9]) : double.NaN, columns > 9 ? P(f[10]) : double.NaN));
         }
         return result;
     }

@@ -6,7 +6,7 @@ namespace VecLm.Regressor;
 
 /// <summary>The output layer and its training loss.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<LossKind>))]
-public enum LossKind { Cosine, L2, MaxMargin, Vmf, Softmax }
+public enum LossKind { Cosine, L2, MaxMargin, Vmf, Sampled, Softmax }
 
 /// <summary>
 /// Everything that fixes the model's shape and meaning (nanoGPT's GPTConfig): saved as <c>config.json</c> beside
@@ -29,6 +29,8 @@ public sealed record ModelConfig
     /// <summary>γ of the max-margin loss and λ₂ of the NLLvMF loss (the knobs of those two losses).</summary>
     public double Margin { get; init; } = MaxMarginLoss.DefaultMargin;
     public double VmfLambda { get; init; } = VmfLoss.DefaultLambda;
+    /// <summary>Words sampled per batch by the sampled loss (<see cref="SampledLoss"/>).</summary>
+    public int Negatives { get; init; } = SampledLoss.DefaultNegatives;
     public string VectorsPath { get; init; } = "";
     public string VocabularyHash { get; init; } = "";
 

@@ -35,6 +35,8 @@ public sealed record TrainOptions
     public double Margin { get; init; } = MaxMarginLoss.DefaultMargin;
     /// <summary>λ₂ of the regularised NLLvMF loss, in (0, 1).</summary>
     public double VmfLambda { get; init; } = VmfLoss.DefaultLambda;
+    /// <summary>Words sampled per batch by the sampled loss.</summary>
+    public int Negatives { get; init; } = SampledLoss.DefaultNegatives;
 
     public void Validate()
     {
@@ -48,6 +50,7 @@ public sealed record TrainOptions
         if (Batch <= 0) throw new ArgumentException($"--batch must be positive (got {Batch})");
         Embeddings.PostProcessing.Parse(Targets);
         if (!(Margin > 0 && Margin <= 2)) throw new ArgumentException($"--margin must be in (0, 2] (got {Margin})");
+        if (Negatives < 1) throw new ArgumentException($"--negatives must be at least 1 (got {Negatives})");
         if (!(VmfLambda > 0 && VmfLambda < 1)) throw new ArgumentException($"--vmf-lambda must be in (0, 1) (got {VmfLambda})");
     }
 }
@@ -61,15 +64,15 @@ public readonly record struct TrainProgress(
 public enum StopReason { Epochs, TimeLimit, MaxSteps, Interrupted, NaNLoss }
 
 /// <summary>
-/// One epoch's line of <c>metrics.csv</c>. Top-1 is NaN without a validation set; perplexity only for softmax; the
-/// prior rule's top-1 and its fitted β only for a regression head.
+/// One epoch's line of <c>metrics.csv</c>. Top-1 is NaN without a validation set; perplexity only for softmax and the
+/// sampled loss; the prior and posterior rules' top-1 and their fitted β only for a regression head.
 /// </summary>
 public readonly record struct EpochMetrics(
     int Epoch, double WallSeconds, double TrainLoss, double ValidLoss, double Top1, double Perplexity, double LearningRate,
-    double Top1Prior = double.NaN, double Beta = double.NaN)
+    double Top1Prior = double.NaN, double Beta = double.NaN, double Top1Posterior = double.NaN, double PosteriorBeta = double.NaN)
 {
-    /// <summary>The best validation top-1 of the epoch: the prior rule's where there is one.</summary>
-    public double BestTop1 => double.IsNaN(Top1Prior) ? Top1 : Top1Prior;
+    /// <summary>The best validation top-1 of the epoch: the better of the prior and posterior rules' where there are.</summary>
+    public double BestTop1 => new[] { Top1, Top1Prior, Top1Posterior }.Where(x => !double.IsNaN(x)).DefaultIfEmpty(double.NaN).Max();
 }
 
 /// <summary>The outcome of <see cref="Trainer.Train"/>.</summary>

@@ -69,8 +69,8 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>
-    /// The decoding rule of kind <paramref name="kind"/> for this model (default: the prior if β was fitted, else
-    /// cosine), <paramref name="beta"/> overriding the fitted β.
+    /// The decoding rule of kind <paramref name="kind"/> for this model (default: <see cref="DecodingState.DefaultRule"/>,
+    /// cosine without a decoding state), <paramref name="beta"/> overriding the fitted β.
     /// </summary>
     public DecodingRule RuleFor(RuleKind? kind = null, double? beta = null)
     {

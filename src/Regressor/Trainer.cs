@@ -48,14 +48,14 @@ public sealed class Trainer : IDisposable
         targets = !config.IsRegression ? null
             : options.Resume ? checkpoint.LoadTargets(config, vectors)
             : TargetVectors.Create(vectors, PostProcessing.Parse(config.Targets).Fit(vectors));
-        loss = OutputLoss.Create(config.Loss, targets, config.Margin, config.VmfLambda);
+        if (targets is not null) decoding = DecodingState.FromTokens(trainIds, config.VocabSize);
+        loss = OutputLoss.Create(config.Loss, targets, config.Margin, config.VmfLambda, decoding?.Counts, config.Negatives);
         model = new RnnModel(config, vectors.Data);
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         optimizer = CreateOptimizer(parameters, options.LearningRate);
         if (targets is not null)
         {
             targetIndex = new ExactIndex(targets.ToArray(), targets.Dim);
-            decoding = DecodingState.FromTokens(trainIds, config.VocabSize);
         }
         evaluator = new Evaluator(model, loss, config, targetIndex, decoding?.Counts);
         Directory.CreateDirectory(checkpoint.Dir);
@@ -196,7 +196,7 @@ public sealed class Trainer : IDisposable
             : evaluator.Evaluate(valid, f => Report(trainLoss, 0, clock.Elapsed, $"validating {f:P0}"));
         double lr = state.LearningRate;
         metrics.Add(new EpochMetrics(state.Epoch, state.ElapsedSeconds, trainLoss, eval.Loss, eval.Top1, eval.Perplexity, lr,
-            eval.Top1Prior, eval.Beta));
+            eval.Top1Prior, eval.Beta, eval.Top1Posterior, eval.PosteriorBeta));
         double best = state.BestValidLoss;
         if (valid is null || eval.Loss < best)
         {
@@ -250,7 +250,7 @@ public sealed class Trainer : IDisposable
             return ModelConfig.For(vectors, options.VectorsPath, options.Loss, options.Hidden, options.Layers,
                 options.Dropout, options.TrainInputEmbeddings, options.Targets) with
             {
-                Margin = options.Margin, VmfLambda = options.VmfLambda,
+                Margin = options.Margin, VmfLambda = options.VmfLambda, Negatives = options.Negatives,
             };
         var saved = checkpoint.LoadConfig();
         saved.CheckMatches(vectors, options.VectorsPath);
@@ -281,6 +281,7 @@ public sealed class Trainer : IDisposable
         optimizer.Dispose();
         model.Dispose();
         targets?.Dispose();
+        (loss as IDisposable)?.Dispose();
         train.Dispose();
         valid?.Dispose();
     }

@@ -13,10 +13,10 @@ public class DecodeOptionsTests(TinyModels models) : IClassFixture<TinyModels>
         using var json = JsonDocument.Parse(result.Stdout);
         var root = json.RootElement;
         Assert.Equal("center", root.GetProperty("targets").GetString());
-        Assert.StartsWith("prior β=", root.GetProperty("rule").GetString());
+        Assert.Matches("^(prior|posterior) β=", root.GetProperty("rule").GetString());
         Assert.True(root.GetProperty("output_us").GetDouble() > 0);
         var rules = root.GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("rule").GetString()!.Split(' ')[0]).ToArray();
-        Assert.Equal(["cosine", "prior", "csls"], rules);
+        Assert.Equal(["cosine", "prior", "posterior", "csls"], rules);
 
         var cosine = Veclm.Run("eval", models.Model("cosine-fitted"), "--test", models.Test, "--json", "--decode", "cosine");
         using var cosineJson = JsonDocument.Parse(cosine.Stdout);
@@ -37,6 +37,8 @@ public class DecodeOptionsTests(TinyModels models) : IClassFixture<TinyModels>
         Assert.Contains("score (prior β=", prior.Stdout);
         var cosine = Veclm.Run("predict", models.Model("cosine-fitted"), "the cat", "-k", "2", "--decode", "cosine");
         Assert.Contains("score (cosine)", cosine.Stdout);
+        var posterior = Veclm.Run("predict", models.Model("cosine-fitted"), "the cat", "-k", "2", "--decode", "posterior", "--beta", "0.5");
+        Assert.Contains("score (posterior β=0.500)", posterior.Stdout);
         var csls = Veclm.Run("generate", models.Model("cosine-fitted"), "the cat", "-n", "3", "--decode", "csls", "--seed", "1");
         Assert.True(csls.ExitCode == 0, csls.Stderr);
     }

@@ -29,11 +29,19 @@ public class DecodingStateTests
         var rows = MetricsLog.Read(Path.Combine(model, "metrics.csv"));
         Assert.All(rows, r => Assert.True(r.Top1Prior >= r.Top1 && r.Beta >= 0));
 
+        Assert.NotNull(state.PosteriorBeta);
+        Assert.Equal(state.PosteriorCurve!.Max(c => c[1]), state.PosteriorTop1!.Value, 12);
+        Assert.All(rows, r => Assert.True(r.Top1Posterior >= 0 && r.PosteriorBeta >= 0));
+
         using var loaded = TrainedModel.Load(model, vectors);
-        Assert.Equal(RuleKind.Prior, loaded.Rule.Kind);
-        Assert.Equal(state.Beta!.Value, loaded.Rule.Beta);
+        var expected = state.PosteriorTop1 > state.PriorTop1 ? RuleKind.Posterior : RuleKind.Prior;
+        Assert.Equal(expected, loaded.Rule.Kind);
+        Assert.Equal(expected == RuleKind.Prior ? state.Beta!.Value : state.PosteriorBeta!.Value, loaded.Rule.Beta);
+        Assert.Equal(state.Beta!.Value, loaded.RuleFor(RuleKind.Prior).Beta);
+        Assert.Equal(state.PosteriorBeta!.Value, loaded.RuleFor(RuleKind.Posterior).Beta);
         Assert.Equal(RuleKind.Cosine, loaded.RuleFor(RuleKind.Cosine).Kind);
         Assert.Equal(0.5, loaded.RuleFor(beta: 0.5).Beta);
+        Assert.Equal(expected, loaded.RuleFor(beta: 0.5).Kind);
         Assert.Equal(RuleKind.Csls, loaded.RuleFor(RuleKind.Csls).Kind);
     }
 
@@ -80,5 +88,18 @@ public class DecodingStateTests
         Assert.Throws<InvalidDataException>(() => DecodingState.Load(path, 4));
         File.WriteAllText(path, "{\"counts\": [1, 2");
         Assert.Throws<InvalidDataException>(() => DecodingState.Load(path, 3));
+    }
+
+    [Fact]
+    public void TheDefaultRuleIsThePriorOrThePosteriorWhicheverDidBetterOnValidation()
+    {
+        var state = new DecodingState { Counts = [3, 1], Beta = 0.1, PriorTop1 = 0.2, CosineTop1 = 0.1 };
+        Assert.Equal(RuleKind.Prior, state.DefaultRule);                                  // no posterior fitted
+        Assert.Equal(RuleKind.Prior, (state with { PosteriorBeta = 0.9, PosteriorTop1 = 0.2 }).DefaultRule);   // a tie
+        var better = state with { PosteriorBeta = 0.9, PosteriorTop1 = 0.25 };
+        Assert.Equal(RuleKind.Posterior, better.DefaultRule);
+        Assert.Equal(0.9, better.Rule().Beta);
+        Assert.True(better.Rule().ByLength);
+        Assert.Equal(RuleKind.Cosine, new DecodingState { Counts = [3, 1] }.DefaultRule);
     }
 }

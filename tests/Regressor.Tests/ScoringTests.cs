@@ -82,13 +82,14 @@ public class ScoringTests
         Assert.Equal(report.Models[0].Tokens, report.Models[1].Tokens);
         Assert.NotNull(report.Models[0].HnswAgreement);
         Assert.NotNull(report.Models[1].Perplexity);
-        // The regression model is scored under every rule it has (cosine, the fitted prior, CSLS), the headline
-        // figures being the prior's; the softmax model has one row, its own output layer.
-        Assert.Equal(["cosine", "prior", "csls"], report.Models[0].Rules.Select(r => r.Rule.Split(' ')[0]));
-        Assert.StartsWith("prior β=", report.Models[0].Rule);
+        // The regression model is scored under every rule it has (cosine, the fitted prior and posterior, CSLS), the
+        // headline figures being the better on validation of the prior and the posterior; the softmax model has one
+        // row, its own output layer.
+        Assert.Equal(["cosine", "prior", "posterior", "csls"], report.Models[0].Rules.Select(r => r.Rule.Split(' ')[0]));
+        Assert.Matches("^(prior|posterior) β=", report.Models[0].Rule);
         Assert.Equal(report.Models[0].Top1, report.Models[0].Rules.Single(r => r.Rule == report.Models[0].Rule).Top1);
         Assert.Equal("center", report.Models[0].Targets);
-        Assert.Equal(4, report.RuleRows().Count());
+        Assert.Equal(5, report.RuleRows().Count());
         Assert.Contains("## Decoding rules", md);
         Assert.True(report.Models.All(m => m.OutputMicros > 0));
         foreach (var png in new[] { ComparisonReport.CurvesPng, ComparisonReport.BandsPng })

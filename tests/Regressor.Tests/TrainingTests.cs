@@ -8,6 +8,7 @@ public class TrainingTests
     [InlineData(LossKind.L2)]
     [InlineData(LossKind.MaxMargin)]
     [InlineData(LossKind.Vmf)]
+    [InlineData(LossKind.Sampled)]
     [InlineData(LossKind.Softmax)]
     public void FiftyStepsAtLeastHalveTheLoss(LossKind loss)
     {

@@ -11,7 +11,7 @@ public static class TrainCommand
     {
         var train = new Argument<FileInfo>("train") { Description = "Pre-tokenised training text, one sentence per line." };
         var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text): the input embeddings and the regression targets.", Required = true };
-        var loss = new Option<LossKind>("--loss") { Description = "Head and loss: cosine, l2, maxmargin, vmf (regression) or softmax.", DefaultValueFactory = _ => LossKind.Cosine };
+        var loss = new Option<LossKind>("--loss") { Description = "Head and loss: cosine, l2, maxmargin, vmf, sampled (regression) or softmax.", DefaultValueFactory = _ => LossKind.Cosine };
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Model folder (weights, config.json, metrics.csv, checkpoint).", Required = true };
         var valid = new Option<FileInfo?>("--valid") { Description = "Validation text: loss, top-1 and perplexity every epoch; the best model is kept." };
         var hidden = new Option<int>("--hidden") { Description = "LSTM hidden size.", DefaultValueFactory = _ => 256 };
@@ -30,11 +30,12 @@ public static class TrainCommand
         var trainInput = new Option<bool>("--train-input-embeddings") { Description = "Fine-tune the input embeddings (frozen by default)." };
         var margin = new Option<double>("--margin") { Description = "γ of the maxmargin loss.", DefaultValueFactory = _ => MaxMarginLoss.DefaultMargin };
         var vmfLambda = new Option<double>("--vmf-lambda") { Description = "λ₂ of the vmf loss (regularised NLLvMF), in (0, 1).", DefaultValueFactory = _ => VmfLoss.DefaultLambda };
+        var negatives = new Option<int>("--negatives") { Description = "Words sampled per batch by the sampled loss.", DefaultValueFactory = _ => SampledLoss.DefaultNegatives };
         var targets = new Option<string>("--targets") { Description = "Regression targets: raw (unit vectors), center (mean removed), abtt[:D] (mean and top D principal directions removed).", DefaultValueFactory = _ => "center" };
         var command = new Command("train", "Train the LSTM language model on word vectors: a regression head (cosine, l2, max-margin, vMF) or the softmax baseline.")
         {
             train, vectors, loss, output, valid, hidden, layers, dropout, bptt, batch, epochs, timeLimit, maxSteps, lr, clip,
-            threads, seed, resume, trainInput, targets, margin, vmfLambda,
+            threads, seed, resume, trainInput, targets, margin, vmfLambda, negatives,
         };
         command.SetAction(parse =>
         {
@@ -49,6 +50,7 @@ public static class TrainCommand
                 LearningRate = parse.GetValue(lr), Clip = parse.GetValue(clip), Threads = parse.GetValue(threads), Seed = parse.GetValue(seed),
                 Resume = parse.GetValue(resume), TrainInputEmbeddings = parse.GetValue(trainInput),
                 Targets = parse.GetValue(targets)!, Margin = parse.GetValue(margin), VmfLambda = parse.GetValue(vmfLambda),
+                Negatives = parse.GetValue(negatives),
             };
             using var cancel = Interrupt.Listen();
             var result = Terminal.WithProgress($"training {options.Loss}", report =>
@@ -61,7 +63,8 @@ public static class TrainCommand
                 Console.WriteLine($"epoch {e.Epoch}: train loss {e.TrainLoss:0.0000}" + (double.IsNaN(e.ValidLoss) ? "" :
                     $" valid loss {e.ValidLoss:0.0000} top-1 {e.Top1:P2}" +
                     (double.IsNaN(e.Perplexity) ? "" : $" ppl {e.Perplexity:0.0}") +
-                    (double.IsNaN(e.Top1Prior) ? "" : $", prior β={e.Beta:0.000} top-1 {e.Top1Prior:P2}")));
+                    (double.IsNaN(e.Top1Prior) ? "" : $", prior β={e.Beta:0.000} top-1 {e.Top1Prior:P2}") +
+                    (double.IsNaN(e.Top1Posterior) ? "" : $", posterior β={e.PosteriorBeta:0.000} top-1 {e.Top1Posterior:P2}")));
             Console.WriteLine($"trained {result.TokensTrained:N0} tokens in {result.TrainingTime.TotalSeconds:0.0} s ({result.TokensPerSecond:N0} tokens/s), " +
                               $"{result.Steps} steps: {result.Message} → {result.ModelDir}");
             if (result.Reason == StopReason.NaNLoss) { CliRunner.Error(result.Message); return CliRunner.Failure; }

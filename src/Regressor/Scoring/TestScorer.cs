@@ -72,8 +72,9 @@ public static class TestScorer
             values.CopyTo(outputs, start * dim);
         }, p => progress?.Invoke(0.4 * p));
 
+        var logProbs = model.Config.Loss == LossKind.Sampled ? TargetLogProbabilities(model, outputs, ids) : null;
         var main = model.RuleFor(options.Rule, options.Beta);
-        var rules = RulesOf(model, options.Beta).Select(r => r.Kind == main.Kind ? main : r).ToList();
+        var rules = RulesOf(model).Select(r => r.Kind == main.Kind ? main : r).ToList();
         if (rules.All(r => r.Kind != main.Kind)) rules.Add(main);
         var hnsw = model.HnswTargets;
         var rows = new List<RuleEvaluation>();
@@ -88,7 +89,8 @@ public static class TestScorer
             var metrics = newMetrics();
             for (int t = 0; t < n; t++)
             {
-                var p = new TokenPrediction(ids[t + 1], hits[t].Select(h => h.Id).ToArray(), hits[t].Select(h => h.Cosine).ToArray());
+                var p = new TokenPrediction(ids[t + 1], hits[t].Select(h => h.Id).ToArray(), hits[t].Select(h => h.Cosine).ToArray(),
+                                            logProbs?[t]);
                 metrics.Add(p);
                 if (rules[r] == main && options.ExamplePositions.Contains(t)) examples[t] = p;
             }
@@ -111,12 +113,33 @@ public static class TestScorer
         return headline! with { Rules = rows };
     }
 
-    /// <summary>Every rule the model can decode with: cosine, the prior (fitted or given β), CSLS (with hubness).</summary>
-    private static IEnumerable<DecodingRule> RulesOf(TrainedModel model, double? beta)
+    /// <summary>
+    /// ln p(next word) at every position for a head that defines a distribution over the words (the sampled loss's
+    /// softmax over ŷ·e(w) + ln p(w)), so its perplexity is reported beside softmax's.
+    /// </summary>
+    private static double[] TargetLogProbabilities(TrainedModel model, float[] outputs, int[] ids)
+    {
+        int n = ids.Length - 1, dim = model.Config.OutputSize;
+        using var loss = new SampledLoss(model.Targets!, model.Decoding!.Counts);
+        var result = new double[n];
+        const int Chunk = 2048;
+        for (int first = 0; first < n; first += Chunk)
+        {
+            int count = Math.Min(Chunk, n - first);
+            using var output = tensor(outputs.AsSpan(first * dim, count * dim).ToArray(), count, dim);
+            using var targets = tensor(ids.AsSpan(first + 1, count).ToArray().Select(i => (long)i).ToArray());
+            var logp = loss.TargetLogProbabilities(output, targets);
+            for (int i = 0; i < count; i++) result[first + i] = logp[i];
+        }
+        return result;
+    }
+
+    /// <summary>Every rule the model has fitted: cosine, the prior and the posterior, CSLS (with hubness); the chosen rule replaces its kind.</summary>
+    private static IEnumerable<DecodingRule> RulesOf(TrainedModel model)
     {
         yield return DecodingRule.Cosine();
-        if (model.Decoding?.Beta is not null || (beta is not null && model.Decoding is not null))
-            yield return model.RuleFor(RuleKind.Prior, beta);
+        if (model.Decoding?.Beta is not null) yield return model.RuleFor(RuleKind.Prior);
+        if (model.Decoding?.PosteriorBeta is not null) yield return model.RuleFor(RuleKind.Posterior);
         if (model.Decoding?.Hubness is not null) yield return model.RuleFor(RuleKind.Csls);
     }
 
