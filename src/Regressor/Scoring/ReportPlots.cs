@@ -23,7 +23,7 @@ public static class ReportPlots
         }
         plot.Title("Validation top-1 against training time");
         plot.XLabel("wall-clock seconds of training");
-        plot.YLabel("validation top-1 (regression: prior rule)");
+        plot.YLabel("validation top-1 (regression: best of prior, posterior)");
         plot.Axes.SetLimitsY(0, Math.Max(0.05, curves.SelectMany(c => c.Top1).DefaultIfEmpty(0).Max() * 1.15));
         plot.ShowLegend(Alignment.LowerRight);
         Save(plot, path);
