@@ -54,7 +54,7 @@ public static class PriorFit
         if (threads == 0 || threads < -1) throw new ArgumentException($"threads must be positive or -1 (got {threads})");
 
         var order = Enumerable.Range(0, betas.Length).OrderBy(g => betas[g]).ToArray();
-        float longest = byLength ? MaxLength(queries, dim) : 1f;
+        float longest = byLength ? Math.Max(1f, Lengths(queries, dim).Max()) : 1f;
         var problem = new Problem(order.Select(g => betas[g]).ToArray(), DecodingRule.LogProbabilities(counts), longest);
         var queryCopy = queries.ToArray();
         var truthCopy = truth.ToArray();
@@ -85,19 +85,18 @@ public static class PriorFit
     /// </summary>
     public static double[] PosteriorGrid(ReadOnlySpan<float> queries, int dim)
     {
-        var lengths = new float[queries.Length / dim];
-        for (int i = 0; i < lengths.Length; i++) lengths[i] = System.Numerics.Tensors.TensorPrimitives.Norm(queries.Slice(i * dim, dim));
+        var lengths = Lengths(queries, dim);
         Array.Sort(lengths);
         double median = lengths.Length == 0 ? 1 : Math.Max(lengths[lengths.Length / 2], 1e-3f);
         return DefaultGrid.Select(b => Math.Round(2 * median * b, 4)).Distinct().ToArray();
     }
 
-    private static float MaxLength(ReadOnlySpan<float> queries, int dim)
+    /// <summary>‖q‖ of every query row.</summary>
+    private static float[] Lengths(ReadOnlySpan<float> queries, int dim)
     {
-        float max = 1f;
-        for (int i = 0; i + dim <= queries.Length; i += dim)
-            max = Math.Max(max, System.Numerics.Tensors.TensorPrimitives.Norm(queries.Slice(i, dim)));
-        return max;
+        var lengths = new float[queries.Length / dim];
+        for (int i = 0; i < lengths.Length; i++) lengths[i] = System.Numerics.Tensors.TensorPrimitives.Norm(queries.Slice(i * dim, dim));
+        return lengths;
     }
 
     /// <summary>What every query shares: the grid (ascending), ln p in double and float, the rounding margin.</summary>

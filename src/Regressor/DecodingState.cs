@@ -66,16 +66,13 @@ public sealed record DecodingState
         {
             case RuleKind.Cosine:
                 return DecodingRule.Cosine();
-            case RuleKind.Prior:
-                double b = beta ?? Beta ?? throw new InvalidDataException(
-                    "this model has no fitted β (train it with --valid) — pass --beta to use the prior");
+            case RuleKind.Prior or RuleKind.Posterior:
+                bool prior = chosen == RuleKind.Prior;
+                string name = prior ? "prior" : "posterior";
+                double b = beta ?? (prior ? Beta : PosteriorBeta) ?? throw new InvalidDataException(
+                    $"this model has no fitted {name} β (train it with --valid) — pass --beta to use the {name}");
                 if (!(b >= 0)) throw new ArgumentException($"--beta must be ≥ 0 (got {b})");
-                return DecodingRule.Prior(Counts, b);
-            case RuleKind.Posterior:
-                double pb = beta ?? PosteriorBeta ?? throw new InvalidDataException(
-                    "this model has no fitted posterior β (train it with --valid) — pass --beta to use the posterior");
-                if (!(pb >= 0)) throw new ArgumentException($"--beta must be ≥ 0 (got {pb})");
-                return DecodingRule.Posterior(Counts, pb);
+                return prior ? DecodingRule.Prior(Counts, b) : DecodingRule.Posterior(Counts, b);
             default:
                 return Hubness is { } h ? DecodingRule.Csls(h, CslsK)
                     : throw new InvalidDataException("this model has no CSLS hubness (train it with --valid)");

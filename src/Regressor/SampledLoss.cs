@@ -57,9 +57,8 @@ public sealed class SampledLoss : OutputLoss, IDisposable
     /// <summary>The exact NLL over the whole vocabulary: cross-entropy of ŷ·E ᵀ + ln p. [N, m], [N] → scalar.</summary>
     public override Tensor Forward(Tensor output, Tensor targets)
     {
-        using var scope = NewDisposeScope();
-        var logits = addmm(logPrior.unsqueeze(0), output, vectors.Matrix.t(), 1, 1);    // [N, V]
-        return F.cross_entropy(logits, targets).MoveToOuterDisposeScope();
+        using var logits = Logits(output);                                            // [N, V]
+        return F.cross_entropy(logits, targets);
     }
 
     /// <summary>ln p(w | context) of each row's target under the model's distribution (no gradient). [N, m], [N] → [N].</summary>
@@ -67,8 +66,7 @@ public sealed class SampledLoss : OutputLoss, IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var logits = addmm(logPrior.unsqueeze(0), output, vectors.Matrix.t(), 1, 1);    // [N, V]
-        var logp = F.log_softmax(logits, 1).gather(1, targets.unsqueeze(1)).squeeze(1); // [N]
+        var logp = F.log_softmax(Logits(output), 1).gather(1, targets.unsqueeze(1)).squeeze(1); // [N]
         return logp.data<float>().ToArray();
     }
 
@@ -98,6 +96,9 @@ public sealed class SampledLoss : OutputLoss, IDisposable
         var truth = zeros(targets.shape[0], dtype: ScalarType.Int64);
         return F.cross_entropy(logits, truth).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The unnormalised log-probability of every word: ŷ·E ᵀ + ln p. [N, m] → [N, V].</summary>
+    private Tensor Logits(Tensor output) => addmm(logPrior.unsqueeze(0), output, vectors.Matrix.t(), 1, 1);
 
     /// <summary>ln q(w) for q ∝ (count(w) + 1)^power, normalised (the +1 matches the prior's smoothing).</summary>
     internal static double[] LogProposal(long[] counts, double power)
