@@ -14,6 +14,8 @@ public sealed record TrainerState
     public double LearningRate { get; init; }
     public double BestValidLoss { get; init; } = double.PositiveInfinity;
     public double ElapsedSeconds { get; init; }
+    /// <summary>The part of <see cref="ElapsedSeconds"/> spent in training steps (not validation or fitting).</summary>
+    public double StepSeconds { get; init; }
     public long TokensTrained { get; init; }
     /// <summary>Sum and count of the epoch-in-progress's training losses (its mean goes into metrics.csv).</summary>
     public double EpochLossSum { get; init; }

@@ -94,14 +94,18 @@ public sealed class Trainer : IDisposable
         var clock = Stopwatch.StartNew();
         var trainClock = new Stopwatch();
         long tokensThisRun = 0, stepsAtStart = state.Step;
-        double elapsedBefore = state.ElapsedSeconds;
+        double elapsedBefore = state.ElapsedSeconds, stepBefore = state.StepSeconds;
         var reason = StopReason.Epochs;
         string message = "";
         while (state.Epoch <= options.Epochs)
         {
             long stepsBefore = state.Step;
             reason = RunEpoch(cancel, clock, trainClock, ref tokensThisRun, out message);
-            state = state with { ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds };
+            state = state with
+            {
+                ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
+                StepSeconds = stepBefore + trainClock.Elapsed.TotalSeconds,
+            };
             if (reason is StopReason.NaNLoss) break;
             // A limit reached before the epoch's first step: nothing new to validate or save.
             if (reason is StopReason.TimeLimit or StopReason.MaxSteps && state.Step == stepsBefore && state.Step > 0) break;
@@ -248,13 +252,14 @@ public sealed class Trainer : IDisposable
     {
         if (!options.Resume)
             return ModelConfig.For(vectors, options.VectorsPath, options.Loss, options.Hidden, options.Layers,
-                options.Dropout, options.TrainInputEmbeddings, options.Targets) with
+                options.Dropout, options.TrainInputEmbeddings, options.TargetsInEffect) with
             {
                 Margin = options.Margin, VmfLambda = options.VmfLambda, Negatives = options.Negatives,
             };
         var saved = checkpoint.LoadConfig();
         saved.CheckMatches(vectors, options.VectorsPath);
-        string targets = saved.IsRegression ? PostProcessing.Parse(options.Targets).ToString() : saved.Targets;
+        // Without --targets a resumed model keeps the targets it was trained with, whatever the default is now.
+        string targets = saved.IsRegression && options.Targets is { } given ? PostProcessing.Parse(given).ToString() : saved.Targets;
         if (saved.Loss != options.Loss || saved.Hidden != options.Hidden || saved.Layers != options.Layers
             || saved.Targets != targets)
             throw new ArgumentException(

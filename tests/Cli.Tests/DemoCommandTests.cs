@@ -97,7 +97,7 @@ public class DemoCommandTests
     {
         Assert.Equal(["cosine", "softmax"], DemoPlan.For(quick: true).Select(m => m.Name));
         Assert.Equal(["cosine", "softmax", "l2", "maxmargin", "vmf", "cosine-raw", "cosine-abtt",
-                      "sampled-abtt"],
+                      "sampled"],
                      DemoPlan.For(quick: false).Select(m => m.Name));
         Assert.Equal(TimeSpan.FromMinutes(15), DemoPlan.LimitFor(quick: false, null));
         Assert.True(DemoPlan.LimitFor(quick: true, null) <= TimeSpan.FromMinutes(5));

@@ -60,16 +60,25 @@ public class FusedCrossEntropyTests
 
         var reference = new float[z.Length];
         double expected = FusedCrossEntropy.LossAndGradientReference(z, y, reference, width);
+        foreach (var kernel in SupportedKernels())
         foreach (int threads in new[] { 1, 2 })
         {
             var gradientT = new float[z.Length];
-            double loss = FusedCrossEntropy.LossAndGradientColumns(zT, y, gradientT, width, threads);
+            double loss = FusedCrossEntropy.LossAndGradientColumns(zT, y, gradientT, width, threads, kernel);
             Assert.Equal(expected, loss, 5);
             for (int i = 0; i < rows; i++)
                 for (int v = 0; v < width; v++)
                     Assert.True(Math.Abs(gradientT[v * rows + i] - reference[i * width + v]) < 1e-6,
                         $"gradient of row {i}, word {v}: {gradientT[v * rows + i]} vs {reference[i * width + v]}");
         }
+    }
+
+    /// <summary>Every column kernel this CPU can run: the scalar one always, the SIMD ones where accelerated.</summary>
+    private static IEnumerable<FusedCrossEntropy.ColumnKernel> SupportedKernels()
+    {
+        yield return FusedCrossEntropy.ColumnKernel.Scalar;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) yield return FusedCrossEntropy.ColumnKernel.Vector256;
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) yield return FusedCrossEntropy.ColumnKernel.Vector512;
     }
 
     [Fact]

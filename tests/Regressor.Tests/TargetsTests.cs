@@ -45,6 +45,27 @@ public class TargetsTests
         Assert.Contains("targets", e.Message);
     }
 
+    [Theory]
+    [InlineData(LossKind.Cosine, "center")]
+    [InlineData(LossKind.Sampled, "raw")]
+    public void WithoutTargetsEachLossTakesItsDefaultAndAResumeKeepsWhatWasSaved(LossKind loss, string expected)
+    {
+        using var dir = new TempDir();
+        string corpus = TinyData.Corpus(dir, 40);
+        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
+        var options = TinyData.Options(corpus, vectors, dir.File("model"), loss) with { MaxSteps = 2, Targets = null };
+        using (var first = new Trainer(options)) first.Train();
+        using var resumed = new Trainer(options with { Resume = true, MaxSteps = 4 });
+        Assert.Equal(expected, resumed.Config.Targets);
+
+        // A model saved with other targets than today's default resumes with its own.
+        string other = expected == "raw" ? "center" : "raw";
+        var explicitOptions = options with { OutputDir = dir.File("other"), Targets = other };
+        using (var first = new Trainer(explicitOptions)) first.Train();
+        using var kept = new Trainer(explicitOptions with { Resume = true, Targets = null, MaxSteps = 4 });
+        Assert.Equal(other, kept.Config.Targets);
+    }
+
     [Fact]
     public void ACorruptTargetsFileIsRejectedOnLoad()
     {

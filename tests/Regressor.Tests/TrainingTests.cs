@@ -87,6 +87,10 @@ public class TrainingTests
         Assert.Equal(5, result.Steps);
         Assert.Equal(12, second.State.Step);
         Assert.Equal(2, MetricsLog.Read(Path.Combine(model, "metrics.csv")).Count);
+        // The step time is kept apart from the wall time and adds up across the resume.
+        Assert.InRange(saved.StepSeconds, 1e-6, saved.ElapsedSeconds);
+        Assert.True(second.State.StepSeconds > saved.StepSeconds);
+        Assert.True(second.State.StepSeconds <= second.State.ElapsedSeconds);
     }
 
     [Fact]

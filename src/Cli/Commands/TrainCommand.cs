@@ -31,7 +31,7 @@ public static class TrainCommand
         var margin = new Option<double>("--margin") { Description = "γ of the maxmargin loss.", DefaultValueFactory = _ => MaxMarginLoss.DefaultMargin };
         var vmfLambda = new Option<double>("--vmf-lambda") { Description = "λ₂ of the vmf loss (regularised NLLvMF), in (0, 1).", DefaultValueFactory = _ => VmfLoss.DefaultLambda };
         var negatives = new Option<int>("--negatives") { Description = "Words sampled per batch by the sampled loss.", DefaultValueFactory = _ => SampledLoss.DefaultNegatives };
-        var targets = new Option<string>("--targets") { Description = "Regression targets: raw (unit vectors), center (mean removed), abtt[:D] (mean and top D principal directions removed).", DefaultValueFactory = _ => "center" };
+        var targets = new Option<string>("--targets") { Description = "Regression targets: raw (unit vectors), center (mean removed), abtt[:D] (mean and top D principal directions removed). [default: center; raw for --loss sampled]" };
         var command = new Command("train", "Train the LSTM language model on word vectors: a regression head (cosine, l2, max-margin, vMF) or the softmax baseline.")
         {
             train, vectors, loss, output, valid, hidden, layers, dropout, bptt, batch, epochs, timeLimit, maxSteps, lr, clip,
@@ -49,7 +49,7 @@ public static class TrainCommand
                 Epochs = parse.GetValue(epochs), TimeLimit = parse.GetValue(timeLimit), MaxSteps = parse.GetValue(maxSteps),
                 LearningRate = parse.GetValue(lr), Clip = parse.GetValue(clip), Threads = parse.GetValue(threads), Seed = parse.GetValue(seed),
                 Resume = parse.GetValue(resume), TrainInputEmbeddings = parse.GetValue(trainInput),
-                Targets = parse.GetValue(targets)!, Margin = parse.GetValue(margin), VmfLambda = parse.GetValue(vmfLambda),
+                Targets = parse.GetValue(targets), Margin = parse.GetValue(margin), VmfLambda = parse.GetValue(vmfLambda),
                 Negatives = parse.GetValue(negatives),
             };
             using var cancel = Interrupt.Listen();

@@ -59,7 +59,7 @@ public static class DemoPlan
         new("vmf",        false, ["--loss", "vmf"]),
         new("cosine-raw",  false, ["--loss", "cosine", "--targets", "raw"]),
         new("cosine-abtt", false, ["--loss", "cosine", "--targets", "abtt"]),
-        new("sampled-abtt", false, ["--loss", "sampled", "--targets", "abtt"]),
+        new("sampled",    false, ["--loss", "sampled"]),                 // raw targets: the sampled loss's default
     ];
 
     /// <summary>

@@ -35,7 +35,8 @@ public sealed record ComparisonReport(
         yield return ("output layer + decode µs/token", Cells(m => Micro(m.OutputMicros)));
         yield return ("parameters (trained)", Cells(m => m.Parameters.ToString("N0", CultureInfo.InvariantCulture)));
         yield return ("training wall time (s)", Cells(m => m.TrainSeconds is { } s ? s.ToString("0", CultureInfo.InvariantCulture) : "–"));
-        yield return ("training tokens/s", Cells(m => m.TokensPerSecond is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "–"));
+        yield return ("training tokens/s (wall time)", Cells(m => m.TokensPerSecond is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "–"));
+        yield return ("training step tokens/s", Cells(m => m.StepTokensPerSecond is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "–"));
         yield return ("test tokens", Cells(m => m.Tokens.ToString("N0", CultureInfo.InvariantCulture)));
     }
 

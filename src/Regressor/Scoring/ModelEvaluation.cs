@@ -36,6 +36,8 @@ public sealed record ModelEvaluation
     [JsonPropertyName("parameters")] public long Parameters { get; init; }
     [JsonPropertyName("train_seconds")] public double? TrainSeconds { get; init; }
     [JsonPropertyName("tokens_per_second")] public double? TokensPerSecond { get; init; }
+    /// <summary>Tokens per second of the training steps alone (validation and fitting excluded): the step's speed.</summary>
+    [JsonPropertyName("step_tokens_per_second")] public double? StepTokensPerSecond { get; init; }
     [JsonPropertyName("tokens")] public long Tokens { get; init; }
 
     private static readonly JsonSerializerOptions Options = new()

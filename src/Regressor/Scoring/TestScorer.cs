@@ -48,10 +48,11 @@ public static class TestScorer
         var evaluation = model.Config.IsRegression
             ? ScoreRegression(model, ids, options, newMetrics, examples, progress)
             : ScoreSoftmax(model, ids, options, newMetrics(), examples, progress);
-        var (seconds, tokensPerSecond) = TrainingTime(modelDir);
+        var (seconds, tokensPerSecond, stepTokensPerSecond) = TrainingTime(modelDir);
         return new ScoredModel(evaluation with
         {
             Parameters = model.TrainedParameters, TrainSeconds = seconds, TokensPerSecond = tokensPerSecond,
+            StepTokensPerSecond = stepTokensPerSecond,
             Loss = model.Config.Loss.ToString().ToLowerInvariant(),
             Targets = model.Config.IsRegression ? model.Config.Targets : null,
         }, examples);
@@ -182,18 +183,22 @@ public static class TestScorer
         return result;
     }
 
-    /// <summary>Wall time and tokens/s of the training, from the model folder's state.json (null if absent).</summary>
-    private static (double? Seconds, double? TokensPerSecond) TrainingTime(string modelDir)
+    /// <summary>
+    /// Wall time and tokens/s of the training, over the wall time and over the steps alone, from the model folder's
+    /// state.json (null if absent; the step figure is null for folders written before state.json had it).
+    /// </summary>
+    private static (double? Seconds, double? TokensPerSecond, double? StepTokensPerSecond) TrainingTime(string modelDir)
     {
         string path = new Checkpoint(modelDir).StatePath;
-        if (!File.Exists(path)) return (null, null);
+        if (!File.Exists(path)) return (null, null, null);
         try
         {
             var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path),
                 new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
-            if (state is null || state.ElapsedSeconds <= 0) return (null, null);
-            return (state.ElapsedSeconds, state.TokensTrained / state.ElapsedSeconds);
+            if (state is null || state.ElapsedSeconds <= 0) return (null, null, null);
+            return (state.ElapsedSeconds, state.TokensTrained / state.ElapsedSeconds,
+                state.StepSeconds > 0 ? state.TokensTrained / state.StepSeconds : null);
         }
-        catch (JsonException) { return (null, null); }
+        catch (JsonException) { return (null, null, null); }
     }
 }
