@@ -50,7 +50,7 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
                 if (config.IsRegression)
                 {
                     var output = model.Head(flat);                              // [T·B, m]
-                    lossSum += loss.Forward(output, ids).item<float>() * n;
+                    lossSum += loss.Value(output, ids) * n;
                     if (keep > 0) outputs.AddRange(output.narrow(0, 0, keep).contiguous().data<float>().ToArray());
                 }
                 else

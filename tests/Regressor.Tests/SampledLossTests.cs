@@ -49,6 +49,7 @@ public class SampledLossTests
         }
         using var value = loss.Forward(output, ids);
         Assert.Equal(expected / 6, value.item<float>(), 4);
+        Assert.Equal(expected / 6, loss.Value(output, ids), 4);   // the validation's fused path
     }
 
     [Fact]
