@@ -80,10 +80,11 @@ public sealed record DecodingState
     }
 
     /// <summary>
-    /// Fits β and measures hubness on validation predictions (<paramref name="outputs"/> row-major, one row per
-    /// position, <paramref name="truth"/> the true next ids) decoded against <paramref name="targets"/>.
+    /// β of the prior and of the posterior rule fitted on validation predictions (<paramref name="outputs"/>
+    /// row-major, one row per position, <paramref name="truth"/> the true next ids) decoded against
+    /// <paramref name="targets"/>, with their curves; the hubness is left as it was (<see cref="WithHubness"/>).
     /// </summary>
-    public DecodingState Fit(ExactIndex targets, ReadOnlySpan<float> outputs, ReadOnlySpan<int> truth, int threads)
+    public DecodingState FitRules(ExactIndex targets, ReadOnlySpan<float> outputs, ReadOnlySpan<int> truth, int threads)
     {
         var fit = PriorFit.Fit(targets, outputs, truth, Counts, threads: threads);
         var posterior = PriorFit.Fit(targets, outputs, truth, Counts, threads: threads, byLength: true);
@@ -93,9 +94,12 @@ public sealed record DecodingState
             BetaCurve = fit.Curve.Select(c => new[] { c.Beta, c.Top1 }).ToArray(),
             PosteriorBeta = posterior.Beta, PosteriorTop1 = posterior.Top1,
             PosteriorCurve = posterior.Curve.Select(c => new[] { c.Beta, c.Top1 }).ToArray(),
-            Hubness = CslsHubness.Compute(targets, outputs, CslsK, threads),
         };
     }
+
+    /// <summary>Each word's CSLS hubness, measured on the validation predictions the rules were fitted on.</summary>
+    public DecodingState WithHubness(ExactIndex targets, ReadOnlySpan<float> outputs, int threads) =>
+        this with { Hubness = CslsHubness.Compute(targets, outputs, CslsK, threads) };
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 

@@ -1,30 +1,35 @@
-using VecLm.Decoder;
 using static TorchSharp.torch;
 
 namespace VecLm.Regressor;
 
 /// <summary>
 /// Validation numbers: the mean loss per token (all positions), top-1 accuracy on the first
-/// <see cref="DecodingState.FitTokens"/> predictions (regression heads: plain cosine decoding), perplexity (softmax),
-/// and for a regression head with word counts the top-1 of the prior rule with β fitted on those same predictions.
+/// <see cref="DecodingState.FitTokens"/> predictions (regression heads: plain cosine decoding), perplexity (softmax and
+/// the sampled loss), and for a regression head the top-1 of the prior and of the posterior rule with their β fitted
+/// on those same predictions.
 /// </summary>
 public readonly record struct Evaluation(double Loss, double Top1, double Perplexity, long Tokens,
                                          double Top1Prior = double.NaN, double Beta = double.NaN,
                                          double Top1Posterior = double.NaN, double PosteriorBeta = double.NaN);
 
 /// <summary>
-/// Runs the model over held-out batches with the hidden state carried across chunks (eval mode, no gradient),
-/// as word_language_model's <c>evaluate</c>. Top-1 is measured on the first predictions only (the decoding of every
-/// validation position would cost more than the epoch of a regression head): the softmax head's argmax; a
-/// regression head's output decoded by exact search over the target vectors, by plain cosine and by cosine plus
-/// β·ln p(w) with the β that does best (<see cref="PriorFit"/>), and by the posterior rule likewise. The last evaluation's decoded predictions are kept
-/// (<see cref="LastOutputs"/>) so the trainer can fit the decoding of the best model without another pass.
+/// Runs the model over held-out batches with the hidden state carried across chunks (eval mode, no gradient), as
+/// word_language_model's <c>evaluate</c>: the model computes the head's output in the layout the loss reads and the
+/// loss gives its value, the same two calls as a training step. Top-1 is measured on the first predictions only (the
+/// decoding of every validation position would cost more than the epoch of a regression head): the softmax head's
+/// argmax; a regression head's outputs decoded by exact search over the target vectors under the cosine, prior and
+/// posterior rules, β fitted once (<see cref="DecodingState.FitRules"/>). That fit and the outputs it was made on are
+/// kept (<see cref="LastFit"/>, <see cref="LastOutputs"/>), so the trainer finishes the best model's decoding without
+/// another pass or a second fit.
 /// </summary>
-public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig config, ExactIndex? targets, long[]? counts,
-                              int decodeTokens = DecodingState.FitTokens)
+public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig config, TargetVectors? targets,
+                              DecodingState? decoding, int decodeTokens = DecodingState.FitTokens)
 {
     /// <summary>The decoded predictions of the last evaluation (row-major outputs) and their true next ids.</summary>
     public (float[] Outputs, int[] Truth) LastOutputs { get; private set; } = ([], []);
+
+    /// <summary>The decoding rules fitted on <see cref="LastOutputs"/> (a regression head; null before any).</summary>
+    public DecodingState? LastFit { get; private set; }
 
     public Evaluation Evaluate(TokenBatches batches, Action<double>? progress = null)
     {
@@ -42,26 +47,19 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
                 using var scope = NewDisposeScope();
                 var (input, target) = batches.Chunk(chunk);
                 var (features, next) = model.Features(input, hidden);
-                var flat = features.reshape(-1, config.Hidden);                 // [T·B, H]
                 var ids = target.reshape(-1);                                   // [T·B]
+                var output = model.Output(features.reshape(-1, config.Hidden), loss.Layout);
                 long n = ids.shape[0];
+                lossSum += loss.Value(output, ids) * n;
                 int keep = (int)Math.Min(n, decodeTokens - truth.Count);
-                var kept = keep > 0 ? ids.narrow(0, 0, keep).data<long>().ToArray().Select(i => (int)i).ToArray() : [];
-                if (config.IsRegression)
+                if (keep > 0)
                 {
-                    var output = model.Head(flat);                              // [T·B, m]
-                    lossSum += loss.Value(output, ids) * n;
-                    if (keep > 0) outputs.AddRange(output.narrow(0, 0, keep).contiguous().data<float>().ToArray());
-                }
-                else
-                {
-                    // Vocabulary-major logits, as in training: the faster product, the fused loss on that layout.
-                    var logitsT = model.HeadTransposed(flat);                   // [V, T·B]
-                    lossSum += FusedCrossEntropy.Loss(logitsT, ids) * n;
-                    if (keep > 0) correct += CountArgmax(logitsT.narrow(1, 0, keep), kept);
+                    var kept = ids.narrow(0, 0, keep).data<long>().ToArray().Select(i => (int)i).ToArray();
+                    if (loss.Layout == OutputLayout.VocabularyMajor) correct += CountArgmax(output.narrow(1, 0, keep), kept);
+                    else outputs.AddRange(output.narrow(0, 0, keep).contiguous().data<float>().ToArray());
+                    truth.AddRange(kept);
                 }
                 tokens += n;
-                truth.AddRange(kept);
                 hidden.H.Dispose();
                 hidden.C.Dispose();
                 hidden = (next.H.MoveToOuterDisposeScope(), next.C.MoveToOuterDisposeScope());
@@ -74,27 +72,15 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
             hidden.C.Dispose();
         }
         double mean = lossSum / tokens;
+        // Softmax and the sampled loss give the exact NLL over the vocabulary: a perplexity.
+        double perplexity = config.Loss is LossKind.Softmax or LossKind.Sampled ? Math.Exp(mean) : double.NaN;
         LastOutputs = (outputs.ToArray(), truth.ToArray());
-        if (!config.IsRegression)
-            return new Evaluation(mean, Ratio(correct, truth.Count), Math.Exp(mean), tokens);
-        if (targets is null || truth.Count == 0) return new Evaluation(mean, double.NaN, double.NaN, tokens);
-        return config.IsRegression && counts is not null ? WithPrior(mean, tokens) : WithCosine(mean, tokens);
-    }
-
-    private Evaluation WithPrior(double loss, long tokens)
-    {
-        var fit = PriorFit.Fit(targets!, LastOutputs.Outputs, LastOutputs.Truth, counts, threads: get_num_threads());
-        var posterior = PriorFit.Fit(targets!, LastOutputs.Outputs, LastOutputs.Truth, counts, threads: get_num_threads(), byLength: true);
-        // The sampled loss's validation value is the exact NLL over the vocabulary: a perplexity.
-        double perplexity = config.Loss == LossKind.Sampled ? Math.Exp(loss) : double.NaN;
-        return new Evaluation(loss, fit.Curve[0].Top1, perplexity, tokens, fit.Top1, fit.Beta, posterior.Top1, posterior.Beta);
-    }
-
-    private Evaluation WithCosine(double loss, long tokens)
-    {
-        var hits = targets!.SearchBatch(LastOutputs.Outputs, 1, get_num_threads());
-        long correct = LastOutputs.Truth.Where((t, i) => hits[i][0].Id == t).LongCount();
-        return new Evaluation(loss, Ratio(correct, LastOutputs.Truth.Length), double.NaN, tokens);
+        if (!config.IsRegression) return new Evaluation(mean, Ratio(correct, truth.Count), perplexity, tokens);
+        if (targets is null || decoding is null || truth.Count == 0) return new Evaluation(mean, double.NaN, perplexity, tokens);
+        var fit = decoding.FitRules(targets.Index, LastOutputs.Outputs, LastOutputs.Truth, get_num_threads());
+        LastFit = fit;
+        return new Evaluation(mean, fit.CosineTop1!.Value, perplexity, tokens, fit.PriorTop1!.Value, fit.Beta!.Value,
+                              fit.PosteriorTop1!.Value, fit.PosteriorBeta!.Value);
     }
 
     /// <summary>Right guesses of the argmax of vocabulary-major logits ([V, N]) against <paramref name="truth"/>.</summary>

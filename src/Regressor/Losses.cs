@@ -3,13 +3,32 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace VecLm.Regressor;
 
+/// <summary>How a head's output is laid out for its loss: a row per position, or a row per output unit.</summary>
+public enum OutputLayout
+{
+    /// <summary>[N, out]: one row per position (every regression head).</summary>
+    PositionMajor,
+    /// <summary>
+    /// [out, N]: one column per position (the softmax head: MKL computes W·xᵀ faster than x·Wᵀ at |V| = 17,715, and
+    /// the fused cross-entropy reads that layout as it is; see <see cref="RnnModel.Output"/>).
+    /// </summary>
+    VocabularyMajor,
+}
+
 /// <summary>
-/// A training loss over the head's output. Each takes the output rows [N, out] and the target word ids [N] and
-/// returns the mean loss (a scalar). The regression losses compare against a <see cref="TargetVectors"/> matrix
-/// (unit rows); notation as in shared/notes/losses.md: ŷ the output, e(w) the target word's row.
+/// A criterion over the head's output, as word_language_model's: the model computes the output
+/// (<see cref="RnnModel.Output"/>, in the <see cref="Layout"/> the loss asks for), the criterion sees it and the
+/// target word ids [N] and returns the mean loss. Training (<see cref="Backward"/>) and validation
+/// (<see cref="Value"/>) go through the same two calls for every head. The regression losses compare against a
+/// <see cref="TargetVectors"/> matrix (unit rows); notation as in the README's losses: ŷ the output, e(w) the
+/// target word's row.
 /// </summary>
 public abstract class OutputLoss
 {
+    /// <summary>The layout of the output this loss reads.</summary>
+    public virtual OutputLayout Layout => OutputLayout.PositionMajor;
+
+    /// <summary>The mean loss with its graph.</summary>
     public abstract Tensor Forward(Tensor output, Tensor targets);
 
     /// <summary>The mean loss's value alone, no graph (validation): <see cref="Forward"/> unless a loss has a faster way.</summary>
@@ -29,16 +48,6 @@ public abstract class OutputLoss
         double value = loss.item<float>();
         if (double.IsFinite(value)) loss.backward();
         return value;
-    }
-
-    /// <summary>
-    /// A training step's loss from the LSTM's <paramref name="features"/> ([N, H], with their graph): the head, the
-    /// loss and its backward pass. A loss may lay out the head's output as suits it (<see cref="SoftmaxLoss"/> does).
-    /// </summary>
-    public virtual double TrainingStep(RnnModel model, Tensor features, Tensor targets)
-    {
-        using var output = model.Head(features);                            // [N, out]
-        return Backward(output, targets);
     }
 
     /// <param name="margin">γ of the max-margin loss.</param>
@@ -63,20 +72,24 @@ public abstract class OutputLoss
         targets ?? throw new ArgumentException("a regression loss needs target vectors");
 }
 
-/// <summary>Cross-entropy of the logits against the target id (the softmax baseline).</summary>
+/// <summary>
+/// Cross-entropy of the logits against the target id (the softmax baseline), on vocabulary-major logits [V, N]; its
+/// value and gradient in one fused pass (<see cref="FusedCrossEntropy"/>).
+/// </summary>
 public sealed class SoftmaxLoss : OutputLoss
 {
-    public override Tensor Forward(Tensor output, Tensor targets) => F.cross_entropy(output, targets);
+    public override OutputLayout Layout => OutputLayout.VocabularyMajor;
 
-    /// <summary>The same loss with its gradient computed in one fused pass (<see cref="FusedCrossEntropy"/>).</summary>
-    public override double Backward(Tensor output, Tensor targets) => FusedCrossEntropy.Backward(output, targets);
-
-    /// <summary>The logits computed vocabulary-major (<see cref="RnnModel.HeadTransposed"/>) and the fused loss on that layout.</summary>
-    public override double TrainingStep(RnnModel model, Tensor features, Tensor targets)
+    /// <summary>LibTorch's cross-entropy of <paramref name="logitsT"/> ([V, N]): the reference the fused path matches.</summary>
+    public override Tensor Forward(Tensor logitsT, Tensor targets)
     {
-        using var logitsT = model.HeadTransposed(features);                 // [V, N]
-        return FusedCrossEntropy.BackwardTransposed(logitsT, targets);
+        using var logits = logitsT.t();
+        return F.cross_entropy(logits, targets);
     }
+
+    public override double Value(Tensor logitsT, Tensor targets) => FusedCrossEntropy.Loss(logitsT, targets);
+
+    public override double Backward(Tensor logitsT, Tensor targets) => FusedCrossEntropy.BackwardTransposed(logitsT, targets);
 }
 
 /// <summary>1 − cos(ŷ, e(w)), the default regression loss.</summary>
@@ -110,7 +123,6 @@ public sealed class L2Loss(TargetVectors vectors) : OutputLoss
 public sealed class MaxMarginLoss(TargetVectors vectors, double margin = MaxMarginLoss.DefaultMargin) : OutputLoss
 {
     public const double DefaultMargin = 0.5;
-    private readonly VecLm.Decoder.ExactIndex index = new(vectors.ToArray(), vectors.Dim);
 
     public double Margin { get; } = margin;
 
@@ -135,7 +147,7 @@ public sealed class MaxMarginLoss(TargetVectors vectors, double margin = MaxMarg
     {
         using var _ = no_grad();
         using var difference = (predicted - target).contiguous();          // [N, m]
-        var hits = index.SearchBatch(difference.data<float>().ToArray(), 2, get_num_threads());
+        var hits = vectors.Index.SearchBatch(difference.data<float>().ToArray(), 2, get_num_threads());
         var truth = targets.data<long>().ToArray();
         var negatives = new long[hits.Length];
         for (int i = 0; i < hits.Length; i++)

@@ -49,12 +49,13 @@ public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor O
     }
 
     /// <summary>
-    /// The head's output laid out [out, N] for features [N, H]: the same numbers as <see cref="Head"/> (transposed),
-    /// computed as W·xᵀ + b. For the softmax head's training step: MKL computes that product for |V| = 17,715 about
-    /// 1.6× faster than x·Wᵀ on the AMD EPYC this was measured on, and the loss reads the layout as it is.
+    /// The head's output for features [N, H] in the layout the loss reads (<see cref="OutputLoss.Layout"/>):
+    /// [N, out], or [out, N] computed as W·xᵀ + b — the same numbers transposed; for the softmax head MKL computes
+    /// that product for |V| = 17,715 about 1.6× faster than x·Wᵀ on the AMD EPYC this was measured on.
     /// </summary>
-    public Tensor HeadTransposed(Tensor features)
+    public Tensor Output(Tensor features, OutputLayout layout)
     {
+        if (layout == OutputLayout.PositionMajor) return Head(features);
         using var dropped = drop.forward(features);                     // [N, H]
         using var bias = decoder.bias!.unsqueeze(1);                    // [out, 1]
         return addmm(bias, decoder.weight!, dropped.t(), 1, 1);         // [out, N]
@@ -72,8 +73,9 @@ public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor O
         (zeros(layers, batch, hidden), zeros(layers, batch, hidden));
 
     /// <summary>
-    /// The embedding holds the pretrained vectors (a plain Embedding with the vectors copied in: see
-    /// shared/notes/torchsharp.md on Embedding_from_pretrained); the head is initialised uniform(±0.1), bias 0.
+    /// The embedding holds the pretrained vectors: a plain Embedding with the vectors copied in under no_grad (in
+    /// TorchSharp 0.107, <c>Embedding_from_pretrained(…, freeze: true)</c> registers a separate random weight, and that
+    /// is what save and load see; DEVELOPERS.md, pitfalls). The head is initialised uniform(±0.1), bias 0.
     /// </summary>
     private void InitWeights(float[] inputVectors, bool trainInput)
     {

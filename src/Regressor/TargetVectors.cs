@@ -1,3 +1,4 @@
+using VecLm.Decoder;
 using VecLm.Embeddings;
 using static TorchSharp.torch;
 
@@ -11,10 +12,13 @@ namespace VecLm.Regressor;
 /// </summary>
 public sealed class TargetVectors : IDisposable
 {
+    private readonly Lazy<ExactIndex> index;
+
     private TargetVectors(Tensor matrix, PostProcessor processor)
     {
         Matrix = matrix;
         Processor = processor;
+        index = new Lazy<ExactIndex>(() => new ExactIndex(ToArray(), Dim));
     }
 
     /// <summary>[|V|, m], unit rows (a zero row stays zero), no gradient.</summary>
@@ -23,12 +27,6 @@ public sealed class TargetVectors : IDisposable
     public int Dim => (int)Matrix.shape[1];
     /// <summary>The fitted post-processing the rows were made with (saved as the model folder's targets.json).</summary>
     public PostProcessor Processor { get; }
-    /// <summary>How the rows were made: <c>raw</c>, <c>center</c> or <c>abtt:D</c>.</summary>
-    public string Description => Processor.Spec;
-
-    /// <summary>The vectors as they are, unit-normalised.</summary>
-    public static TargetVectors UnitRows(WordVectors vectors) => Create(vectors, PostProcessing.Raw.Fit(vectors));
-
     /// <summary>The vectors post-processed by <paramref name="processor"/>.</summary>
     public static TargetVectors Create(WordVectors vectors, PostProcessor processor)
     {
@@ -41,9 +39,10 @@ public sealed class TargetVectors : IDisposable
     public Tensor Rows(Tensor ids) => Matrix.index_select(0, ids);
 
     /// <summary>
-    /// The exact cosine index over these rows that decodes predictions for top-1 (the one place that picks it).
+    /// Exact search over these rows, built on first use: the one targets index of a model, shared by training-time
+    /// validation, the max-margin loss, decoding and scoring.
     /// </summary>
-    public VecLm.Decoder.IVectorIndex ExactIndex() => new VecLm.Decoder.ExactIndex(ToArray(), Dim);
+    public ExactIndex Index => index.Value;
 
     /// <summary>The rows as one row-major array, for an <c>IVectorIndex</c>.</summary>
     public float[] ToArray() => Matrix.data<float>().ToArray();

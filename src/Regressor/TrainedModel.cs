@@ -33,7 +33,6 @@ public sealed class TrainedModel : IDisposable
         Vectors = vectors;
         this.targets = targets;
         if (targets is null) return;
-        ExactTargets = new ExactIndex(targets.ToArray(), targets.Dim);
         Decoding = File.Exists(checkpoint.DecodingPath) ? DecodingState.Load(checkpoint.DecodingPath, config.VocabSize) : null;
     }
 
@@ -42,13 +41,13 @@ public sealed class TrainedModel : IDisposable
     /// <summary>The post-processed target vectors a regression head is decoded against (null for softmax).</summary>
     public TargetVectors? Targets => targets;
     /// <summary>Exact search over the target vectors (null for softmax).</summary>
-    public ExactIndex? ExactTargets { get; }
+    public ExactIndex? ExactTargets => targets?.Index;
     /// <summary>The HNSW index over the target vectors: targets.hnsw from the model folder, or built on first use.</summary>
     public IVectorIndex HnswTargets => hnsw ??= checkpoint.LoadTargetIndex(
         targets ?? throw new InvalidOperationException("a softmax model has no target vectors"));
     /// <summary>Unigram counts, fitted β and CSLS hubness (decoding.json); null for softmax or an older folder.</summary>
     public DecodingState? Decoding { get; }
-    /// <summary>The network itself, for the scorers that run it chunk by chunk.</summary>
+    /// <summary>The network itself, for <see cref="StreamRunner"/> and <see cref="Generation.ModelSession"/>.</summary>
     internal RnnModel Network => model;
     /// <summary>Parameters the training updated (the frozen input embeddings are not counted).</summary>
     public long TrainedParameters => model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
@@ -80,14 +79,27 @@ public sealed class TrainedModel : IDisposable
         throw new InvalidDataException($"the model folder {checkpoint.Dir} has no decoding.json (train it with --valid)");
     }
 
-    public static TrainedModel Load(string dir, string vectorsPath)
+    /// <summary>
+    /// Loads a model folder with <paramref name="vectorsPath"/>, or, when that is null, the vectors its config.json
+    /// names. The vectors are checked against the model's vocabulary.
+    /// </summary>
+    public static TrainedModel Load(string dir, string? vectorsPath = null)
     {
-        var vectors = WordVectors.Load(vectorsPath);
         var checkpoint = new Checkpoint(dir);
+        if (vectorsPath is null)
+        {
+            vectorsPath = checkpoint.LoadConfig().VectorsPath;
+            if (!File.Exists(vectorsPath))
+                throw new FileNotFoundException($"the model's vectors file is gone: {vectorsPath} (pass --vectors)", vectorsPath);
+        }
+        var vectors = WordVectors.Load(vectorsPath);
         var (config, model) = checkpoint.LoadModel(vectors, vectorsPath);
         var targets = config.IsRegression ? checkpoint.LoadTargets(config, vectors) : null;
         return new TrainedModel(config, model, vectors, checkpoint, targets);
     }
+
+    /// <summary>The head applied to LSTM features: [.., H] → [.., out] (a regression head's vectors, or logits).</summary>
+    public Tensor Head(Tensor features) => model.Head(features);
 
     /// <summary>The head's output after each of <paramref name="ids"/> (one stream): [T, out], row-major.</summary>
     public float[] Outputs(ReadOnlySpan<int> ids)

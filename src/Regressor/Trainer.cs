@@ -25,10 +25,8 @@ public sealed class Trainer : IDisposable
     private readonly RnnModel model;
     private readonly IReadOnlyList<TorchSharp.Modules.Parameter> parameters;
     private readonly TorchSharp.Modules.Adam optimizer;
-    private readonly ExactIndex? targetIndex;
     private readonly Evaluator evaluator;
     private readonly MetricsLog metrics;
-    private DecodingState? decoding;
     private TrainerState state;
 
     public Trainer(TrainOptions options, Action<TrainProgress>? progress = null)
@@ -48,23 +46,17 @@ public sealed class Trainer : IDisposable
         targets = !config.IsRegression ? null
             : options.Resume ? checkpoint.LoadTargets(config, vectors)
             : TargetVectors.Create(vectors, PostProcessing.Parse(config.Targets).Fit(vectors));
-        if (targets is not null) decoding = DecodingState.FromTokens(trainIds, config.VocabSize);
+        var decoding = targets is null ? null : DecodingState.FromTokens(trainIds, config.VocabSize);
         loss = OutputLoss.Create(config.Loss, targets, config.Margin, config.VmfLambda, decoding?.Counts, config.Negatives);
         model = new RnnModel(config, vectors.Data);
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         optimizer = CreateOptimizer(parameters, options.LearningRate);
-        if (targets is not null)
-        {
-            targetIndex = new ExactIndex(targets.ToArray(), targets.Dim);
-        }
-        evaluator = new Evaluator(model, loss, config, targetIndex, decoding?.Counts);
+        evaluator = new Evaluator(model, loss, config, targets, decoding);
         Directory.CreateDirectory(checkpoint.Dir);
         if (options.Resume)
         {
             state = checkpoint.LoadLast(model, optimizer);
             SetLearningRate(state.LearningRate);
-            if (targets is not null && File.Exists(checkpoint.DecodingPath))
-                decoding = DecodingState.Load(checkpoint.DecodingPath, config.VocabSize);
         }
         else
         {
@@ -181,7 +173,8 @@ public sealed class Trainer : IDisposable
         optimizer.zero_grad();
         var (features, next) = model.Features(input, hidden);                   // [T, B, H]
         var ids = target.reshape(-1);                                           // [T·B]
-        double value = loss.TrainingStep(model, features.reshape(-1, config.Hidden), ids);
+        var output = model.Output(features.reshape(-1, config.Hidden), loss.Layout);
+        double value = loss.Backward(output, ids);
         tokens = ids.shape[0];
         if (!double.IsFinite(value)) return value;
         if (options.Clip > 0) nn.utils.clip_grad_norm_(parameters, options.Clip);
@@ -223,17 +216,14 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// The best model's decoding: β and CSLS hubness from its validation predictions (kept by the evaluator), saved
-    /// to decoding.json beside the weights.
+    /// The best model's decoding: the rules the evaluator fitted on its validation predictions, and CSLS hubness
+    /// measured on the same predictions, saved to decoding.json beside the weights.
     /// </summary>
     private void FitDecoding(Stopwatch clock)
     {
-        if (decoding is null || targetIndex is null || valid is null) return;
-        var (outputs, truth) = evaluator.LastOutputs;
-        if (truth.Length == 0) return;
+        if (valid is null || evaluator.LastFit is not { } fit || targets is null) return;
         Report(0, 0, clock.Elapsed, "fitting the decoding");
-        decoding = decoding.Fit(targetIndex, outputs, truth, get_num_threads());
-        decoding.Save(checkpoint.DecodingPath);
+        fit.WithHubness(targets.Index, evaluator.LastOutputs.Outputs, get_num_threads()).Save(checkpoint.DecodingPath);
     }
 
     private void Report(double loss, double tokensPerSecond, TimeSpan elapsed, string phase)

@@ -112,7 +112,7 @@ public class FusedCrossEntropyTests
         using var model = new RnnModel(config, vectors.Data);
         model.eval();
         var features = randn(13, 24);
-        Assert.True(model.HeadTransposed(features).allclose(model.Head(features).t(), rtol: 1e-5, atol: 1e-6));
+        Assert.True(model.Output(features, OutputLayout.VocabularyMajor).allclose(model.Output(features, OutputLayout.PositionMajor).t(), rtol: 1e-5, atol: 1e-6));
     }
 
     [Fact]

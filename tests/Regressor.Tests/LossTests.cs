@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 using static TorchSharp.torch;
 
 namespace VecLm.Regressor.Tests;
@@ -9,7 +10,7 @@ public class LossTests
     {
         var words = Enumerable.Range(0, rows.Length / dim).Select(i => $"w{i}").ToArray();
         var vectors = new Embeddings.WordVectors(new Embeddings.Vocabulary(words, words.Select(_ => 1L).ToArray()), dim, rows);
-        return TargetVectors.UnitRows(vectors);
+        return TargetVectors.Create(vectors, PostProcessing.Raw.Fit(vectors));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -18,7 +19,7 @@ public class SampledLossTests
         var counts = Enumerable.Range(0, Words).Select(w => (long)(1000 / (w + 1))).ToArray();
         var words = Enumerable.Range(0, Words).Select(i => $"w{i}").ToArray();
         var vectors = new Embeddings.WordVectors(new Embeddings.Vocabulary(words, counts), Dim, rows);
-        return (TargetVectors.UnitRows(vectors), counts);
+        return (TargetVectors.Create(vectors, PostProcessing.Raw.Fit(vectors)), counts);
     }
 
     private static Tensor Outputs(int n, int seed)
@@ -81,7 +82,7 @@ public class SampledLossTests
         // counted, the loss would stay at least ln 2 even for an output that singles the target out; masked, it goes to 0.
         var words = new[] { "a", "b" };
         var vectors = new Embeddings.WordVectors(new Embeddings.Vocabulary(words, [1, 1]), 2, [1, 0, -1, 0]);
-        using var targets = TargetVectors.UnitRows(vectors);
+        using var targets = TargetVectors.Create(vectors, PostProcessing.Raw.Fit(vectors));
         using var loss = new SampledLoss(targets, [1, 1], negatives: 64, power: 0);
         using var output = tensor(new float[] { 40, 0 }, 1, 2);                    // ŷ·e(a) = 40, ŷ·e(b) = −40
         using var ids = tensor(new long[] { 0 });

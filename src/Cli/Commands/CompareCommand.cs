@@ -1,5 +1,5 @@
 using System.CommandLine;
-using VecLm.Regressor.Scoring;
+using VecLm.Evaluation;
 
 namespace VecLm.Cli;
 

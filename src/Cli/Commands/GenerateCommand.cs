@@ -1,6 +1,6 @@
 using System.CommandLine;
+using VecLm.Regressor;
 using VecLm.Regressor.Generation;
-using VecLm.Regressor.Scoring;
 
 namespace VecLm.Cli;
 
@@ -28,7 +28,7 @@ public static class GenerateCommand
             if (n < 1) throw new UsageException($"-n must be at least 1 (got {n})");
             var sampler = new Sampler(parse.GetValue(temperature), parse.GetValue(topP), parse.GetValue(seed));
             var (rule, beta) = decode.Read(parse);
-            using var trained = ModelEvaluator.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
+            using var trained = TrainedModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
             if (trained.Config.IsRegression) trained.Rule = trained.RuleFor(rule, beta);
             var generator = new Generator(trained);
             var words = generator.Encode(string.Join(' ', parse.GetValue(prompt)!));

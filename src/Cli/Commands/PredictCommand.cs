@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using VecLm.Regressor;
 using VecLm.Regressor.Generation;
-using VecLm.Regressor.Scoring;
 
 namespace VecLm.Cli;
 
@@ -25,7 +25,7 @@ public static class PredictCommand
             int top = parse.GetValue(k);
             if (top < 1) throw new UsageException($"-k must be at least 1 (got {top})");
             var (rule, beta) = decode.Read(parse);
-            using var trained = ModelEvaluator.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
+            using var trained = TrainedModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
             if (trained.Config.IsRegression) trained.Rule = trained.RuleFor(rule, beta);
             var generator = new Generator(trained);
             var words = generator.Encode(string.Join(' ', parse.GetValue(prompt)!));

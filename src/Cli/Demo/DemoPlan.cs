@@ -1,6 +1,6 @@
 using System.Globalization;
 using VecLm.Embeddings;
-using VecLm.Regressor.Scoring;
+using VecLm.Evaluation;
 
 namespace VecLm.Cli;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using VecLm.Embeddings;
 using VecLm.Regressor;
-using VecLm.Regressor.Scoring;
+using VecLm.Evaluation;
 
 namespace VecLm.Cli;
 

@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Evaluation;
 
 /// <summary>One model's validation top-1 after each epoch, against the wall-clock time of training.</summary>
 public sealed record TrainingCurve(string Name, double[] Seconds, double[] Top1);

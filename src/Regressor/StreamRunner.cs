@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Regressor;
 
 /// <summary>
 /// Runs a trained model over one long token stream, <see cref="ChunkLength"/> tokens at a time, with the hidden

@@ -1,8 +1,10 @@
 using VecLm.Decoder;
 using VecLm.Embeddings;
-using VecLm.Regressor.Scoring;
+using VecLm.Evaluation;
+using VecLm.Regressor;
+using VecLm.Regressor.Tests;
 
-namespace VecLm.Regressor.Tests;
+namespace VecLm.Evaluation.Tests;
 
 public class ScoringTests
 {

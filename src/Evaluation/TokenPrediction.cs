@@ -1,4 +1,4 @@
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Evaluation;
 
 /// <summary>
 /// What a model said at one test position: its ranked guesses (best first, at least five where the vocabulary

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Evaluation;
 
 /// <summary>One test context and what every model predicted after it: (word, score) pairs, best first.</summary>
 public sealed record Example(string Context, string TrueWord, IReadOnlyList<IReadOnlyList<(string Word, float Score)>> Predictions);

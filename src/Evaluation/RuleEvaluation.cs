@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Evaluation;
 
 /// <summary>
 /// A regression model's scores under one decoding rule (cosine, prior, CSLS), on the same predictions: the accuracy

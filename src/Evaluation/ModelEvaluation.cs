@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Evaluation;
 
 /// <summary>
 /// Everything <c>veclm eval</c> reports for one model on one test set; its JSON form (snake_case keys, null where a

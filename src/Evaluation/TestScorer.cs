@@ -4,7 +4,7 @@ using VecLm.Decoder;
 using VecLm.Embeddings;
 using static TorchSharp.torch;
 
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Evaluation;
 
 /// <summary>How <c>veclm eval</c> decodes and what it keeps.</summary>
 public sealed record ScoringOptions
@@ -67,7 +67,7 @@ public static class TestScorer
         StreamRunner.Run(model, ids.AsSpan(0, n), (features, start) =>
         {
             head.Start();
-            var output = model.Network.Head(features).contiguous();                          // [T, m]
+            var output = model.Head(features).contiguous();                          // [T, m]
             var values = output.data<float>();
             head.Stop();
             values.CopyTo(outputs, start * dim);
@@ -153,7 +153,7 @@ public static class TestScorer
         {
             int length = (int)features.shape[0];
             output.Start();
-            var logp = nn.functional.log_softmax(model.Network.Head(features), 1);          // [T, V]
+            var logp = nn.functional.log_softmax(model.Head(features), 1);          // [T, V]
             var (values, indexes) = logp.topk(Ranked, dim: 1);                               // [T, 5]
             var v = values.exp().data<float>().ToArray();
             var ix = indexes.data<long>().ToArray();

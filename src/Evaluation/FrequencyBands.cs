@@ -1,6 +1,6 @@
 using VecLm.Embeddings;
 
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Evaluation;
 
 /// <summary>
 /// Splits the vocabulary by training frequency: the 100 most frequent words, the next 900, the rest, and

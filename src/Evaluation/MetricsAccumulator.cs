@@ -1,7 +1,7 @@
 using VecLm.Decoder;
 using VecLm.Embeddings;
 
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Evaluation;
 
 /// <summary>
 /// Sums the next-word metrics over test positions: top-1 and top-5 accuracy, perplexity (where the model gives

@@ -1,4 +1,4 @@
-namespace VecLm.Regressor.Scoring;
+namespace VecLm.Evaluation;
 
 /// <summary>
 /// <c>veclm eval</c> and <c>veclm compare</c> as library calls: load a model folder (with the vectors it names, or
@@ -6,20 +6,10 @@ namespace VecLm.Regressor.Scoring;
 /// </summary>
 public static class ModelEvaluator
 {
-    /// <summary>Loads a model folder; <paramref name="vectorsPath"/> null means the vectors recorded in its config.</summary>
-    public static TrainedModel Load(string modelDir, string? vectorsPath)
-    {
-        var config = new Checkpoint(modelDir).LoadConfig();
-        string vectors = vectorsPath ?? config.VectorsPath;
-        if (!File.Exists(vectors))
-            throw new FileNotFoundException($"the model's vectors file is gone: {vectors} (pass --vectors)", vectors);
-        return TrainedModel.Load(modelDir, vectors);
-    }
-
     public static ScoredModel Evaluate(string modelDir, string? vectorsPath, string testPath, ScoringOptions options,
                                        Action<double>? progress = null)
     {
-        using var model = Load(modelDir, vectorsPath);
+        using var model = TrainedModel.Load(modelDir, vectorsPath);
         var ids = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
         var scored = TestScorer.Score(model, ids, options, modelDir, progress);
         return scored with { Evaluation = scored.Evaluation with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))) } };
@@ -36,7 +26,7 @@ public static class ModelEvaluator
         Embeddings.Vocabulary? vocabulary = null;
         foreach (var dir in modelDirs)
         {
-            using var model = Load(dir, vectorsPath);
+            using var model = TrainedModel.Load(dir, vectorsPath);
             var tokens = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
             if (ids is null)
             {
