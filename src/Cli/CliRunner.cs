@@ -1,10 +1,13 @@
 using System.CommandLine;
+using VecLm.Embeddings;
 
 namespace VecLm.Cli;
 
 /// <summary>
 /// Runs the parsed command and turns every failure into one line on stderr and a non-zero exit: 2 for bad input
-/// (usage, missing or malformed files, invalid values), 1 for anything unexpected. VECLM_DEBUG=1 shows stack traces.
+/// (usage, missing or malformed files, invalid values: <see cref="BadInputException"/>), 1 when the machine fails
+/// the work (a full disk, another I/O error) and for a bug, which is named as one (an <see cref="ArgumentException"/>
+/// that is not bad input is VecLm calling itself wrongly). VECLM_DEBUG=1 lets a bug's stack trace through.
 /// </summary>
 public static class CliRunner
 {
@@ -34,10 +37,15 @@ public static class CliRunner
             Error(inner.Message);
             return BadInput;
         }
+        catch (Exception e) when (Unwrap(e) is IOException inner)
+        {
+            Error(inner.Message);
+            return Failure;
+        }
         catch (Exception e) when (Environment.GetEnvironmentVariable("VECLM_DEBUG") != "1")
         {
             var inner = Unwrap(e);
-            Error($"{inner.GetType().Name}: {inner.Message}");
+            Error($"internal error, please report it: {inner.GetType().Name}: {inner.Message} (VECLM_DEBUG=1 shows where)");
             return Failure;
         }
     }
@@ -55,8 +63,8 @@ public static class CliRunner
         : e is System.Reflection.TargetInvocationException { InnerException: { } t } ? Unwrap(t) : e;
 
     private static bool IsBadInput(Exception e) => e is FileNotFoundException or DirectoryNotFoundException
-        or InvalidDataException or ArgumentException or UnauthorizedAccessException or UsageException
-        or PathTooLongException or IOException;
+        or InvalidDataException or BadInputException or UnauthorizedAccessException or UsageException
+        or PathTooLongException;
 }
 
 /// <summary>Bad input found by a command itself (an invalid combination of options, a prompt of unknown words…).</summary>

@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 using System.Globalization;
 
 namespace VecLm.Decoder;
@@ -46,7 +47,7 @@ public sealed record DecodingRule(RuleKind Kind, float[]? Bias, double Beta = 0,
     /// </summary>
     public static DecodingRule Prior(ReadOnlySpan<long> counts, double beta)
     {
-        if (!double.IsFinite(beta)) throw new ArgumentException($"β must be a finite number (got {beta})");
+        if (!double.IsFinite(beta)) throw new BadInputException($"β must be a finite number (got {beta})");
         var logP = LogProbabilities(counts);
         var bias = new float[logP.Length];
         for (int w = 0; w < bias.Length; w++) bias[w] = PriorBias(beta, logP[w]);

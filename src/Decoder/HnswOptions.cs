@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 namespace VecLm.Decoder;
 
 /// <summary>
@@ -10,10 +11,10 @@ public sealed record HnswOptions(int M = 16, int EfConstruction = 200, int Seed 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first value out of range.</summary>
     public HnswOptions Validated()
     {
-        if (M < 2) throw new ArgumentException($"M must be at least 2 (got {M})");
-        if (M > 10_000) throw new ArgumentException($"M must be at most 10000 (got {M})");
-        if (EfConstruction < 1) throw new ArgumentException($"efConstruction must be at least 1 (got {EfConstruction})");
-        if (Threads < 1) throw new ArgumentException($"threads must be at least 1 (got {Threads})");
+        if (M < 2) throw new BadInputException($"M must be at least 2 (got {M})");
+        if (M > 10_000) throw new BadInputException($"M must be at most 10000 (got {M})");
+        if (EfConstruction < 1) throw new BadInputException($"efConstruction must be at least 1 (got {EfConstruction})");
+        if (Threads < 1) throw new BadInputException($"threads must be at least 1 (got {Threads})");
         return this;
     }
 

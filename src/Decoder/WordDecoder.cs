@@ -41,8 +41,8 @@ public sealed class WordDecoder
     /// </summary>
     public WordHit[] MostSimilar(IReadOnlyList<string> positive, IReadOnlyList<string> negative, int k)
     {
-        if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
-        if (positive.Count + negative.Count == 0) throw new ArgumentException("no words given");
+        if (k < 1) throw new BadInputException($"k must be at least 1 (got {k})");
+        if (positive.Count + negative.Count == 0) throw new BadInputException("no words given");
         var unknown = positive.Concat(negative).Where(w => !Vectors.Vocabulary.Contains(w)).Distinct().ToList();
         if (unknown.Count > 0)
             throw new KeyNotFoundException($"not in the vocabulary: {string.Join(", ", unknown)}");

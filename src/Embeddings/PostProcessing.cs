@@ -37,7 +37,7 @@ public sealed record PostProcessing(PostProcessingKind Kind, int Directions = 0)
         if (text.StartsWith("abtt:", StringComparison.Ordinal)
             && int.TryParse(text[5..], NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d >= 1)
             return new(PostProcessingKind.Abtt, d);
-        throw new ArgumentException($"--targets: '{spec}' is not raw, center, abtt or abtt:D (D ≥ 1)");
+        throw new BadInputException($"--targets: '{spec}' is not raw, center, abtt or abtt:D (D ≥ 1)");
     }
 
     public override string ToString() => Kind switch
@@ -52,7 +52,7 @@ public sealed record PostProcessing(PostProcessingKind Kind, int Directions = 0)
     {
         int dim = vectors.Dim;
         if (Kind == PostProcessingKind.Abtt && Directions >= dim)
-            throw new ArgumentException($"--targets abtt:{Directions}: the vectors have only {dim} dimensions");
+            throw new BadInputException($"--targets abtt:{Directions}: the vectors have only {dim} dimensions");
         var unit = vectors.Normalized();
         var mean = new double[dim];
         if (Kind == PostProcessingKind.Raw) return new PostProcessor(ToString(), new float[dim], []);

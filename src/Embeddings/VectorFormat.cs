@@ -13,7 +13,7 @@ public static class VectorFormats
     {
         "bin" or "binary" => VectorFormat.Binary,
         "text" or "txt" => VectorFormat.Text,
-        _ => throw new ArgumentException($"unknown vector format '{name}' (expected bin or text)"),
+        _ => throw new BadInputException($"unknown vector format '{name}' (expected bin or text)"),
     };
 
     /// <summary>

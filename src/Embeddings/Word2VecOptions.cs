@@ -34,6 +34,6 @@ public sealed record Word2VecOptions
 
     private static void Check(bool ok, string message)
     {
-        if (!ok) throw new ArgumentException(message);
+        if (!ok) throw new BadInputException(message);
     }
 }

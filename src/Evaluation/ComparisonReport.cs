@@ -22,6 +22,7 @@ public sealed record ComparisonReport(
         yield return ("loss", Cells(m => m.Loss));
         yield return ("targets", Cells(m => m.Targets ?? "–"));
         yield return ("decoding", Cells(m => m.Rule));
+        yield return ("decoder of the scores", Cells(m => m.Decoder ?? "–"));
         yield return ("top-1", Cells(m => F(m.Top1)));
         yield return ("top-5", Cells(m => F(m.Top5)));
         yield return ("perplexity", Cells(m => m.Perplexity is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "–"));
@@ -32,7 +33,7 @@ public sealed record ComparisonReport(
         yield return ("decode µs/token, HNSW", Cells(m => Micro(m.DecodeMicrosHnsw)));
         yield return ("decode µs/token, exact", Cells(m => Micro(m.DecodeMicrosExact)));
         yield return ("HNSW agreement with exact", Cells(m => m.HnswAgreement is { } a ? F(a) : "–"));
-        yield return ("output layer + decode µs/token", Cells(m => Micro(m.OutputMicros)));
+        yield return ("output layer + decode µs/token (through the decoder above)", Cells(m => Micro(m.OutputMicros)));
         yield return ("parameters (trained)", Cells(m => m.Parameters.ToString("N0", CultureInfo.InvariantCulture)));
         yield return ("training wall time (s)", Cells(m => m.TrainSeconds is { } s ? s.ToString("0", CultureInfo.InvariantCulture) : "–"));
         yield return ("training tokens/s (wall time)", Cells(m => m.TokensPerSecond is { } t ? t.ToString("N0", CultureInfo.InvariantCulture) : "–"));
@@ -69,8 +70,7 @@ public sealed record ComparisonReport(
         Directory.CreateDirectory(folder);
         ReportPlots.Curves(Curves, Path.Combine(folder, CurvesPng));
         ReportPlots.Bands(Models, Path.Combine(folder, BandsPng));
-        Embeddings.AtomicFile.Write(Path.Combine(folder, "report.md"),
-            stream => stream.Write(Encoding.UTF8.GetBytes(Markdown())));
+        Embeddings.AtomicFile.WriteText(Path.Combine(folder, "report.md"), Markdown());
     }
 
     public string Markdown()
@@ -88,7 +88,8 @@ public sealed record ComparisonReport(
         md.AppendLine();
         md.AppendLine("## Decoding rules").AppendLine();
         md.AppendLine("Every regression model decoded under each rule on the same predictions: plain cosine; the prior, " +
-                      "cosine + β·ln p(w) with β fitted on validation predictions after training; CSLS, cosine minus half " +
+                      "cosine + β·ln p(w) with β fitted on validation predictions after training; the posterior, ŷ·t(w) + " +
+                      "β·ln p(w) (the prior weighed against the prediction's length), β fitted likewise; CSLS, cosine minus half " +
                       "the word's hubness. Decode cost per token on one thread, through HNSW (re-ranking its candidates) " +
                       "and exact search; agreement is HNSW's top-1 against the exact rule's. A softmax model's cost is " +
                       "its Linear(hidden → |V|) layer and normalisation.").AppendLine();

@@ -15,6 +15,8 @@ public sealed record ModelEvaluation
     [JsonPropertyName("targets")] public string? Targets { get; init; }
     /// <summary>The decoding rule the accuracy figures use (a regression head); "softmax" for softmax.</summary>
     [JsonPropertyName("rule")] public string Rule { get; init; } = "";
+    /// <summary>The search the accuracy figures decode through: <c>hnsw</c> or <c>exact</c>; null for softmax.</summary>
+    [JsonPropertyName("decoder")] public string? Decoder { get; init; }
     [JsonPropertyName("top1")] public double Top1 { get; init; }
     [JsonPropertyName("top5")] public double Top5 { get; init; }
     [JsonPropertyName("perplexity")] public double? Perplexity { get; init; }
@@ -28,7 +30,8 @@ public sealed record ModelEvaluation
     [JsonPropertyName("hnsw_agreement")] public double? HnswAgreement { get; init; }
     /// <summary>
     /// µs per token from the LSTM's output to a ranked top-5, one thread: softmax: the Linear(H → |V|) head and its
-    /// normalisation; regression: the Linear(H → m) head and the HNSW decode under <see cref="Rule"/>.
+    /// normalisation; regression: the Linear(H → m) head and the decode under <see cref="Rule"/> through
+    /// <see cref="Decoder"/>.
     /// </summary>
     [JsonPropertyName("output_us")] public double OutputMicros { get; init; }
     /// <summary>A regression head's figures under every decoding rule it has (empty for softmax).</summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace VecLm.Evaluation;
 
 /// <summary>
-/// A regression model's scores under one decoding rule (cosine, prior, CSLS), on the same predictions: the accuracy
+/// A regression model's scores under one decoding rule (cosine, prior, posterior, CSLS), on the same predictions: the accuracy
 /// figures through the decoder the evaluation used (HNSW by default), the decode cost of both decoders per token
 /// (one thread) and how often HNSW's top-1 equals the exact rule's.
 /// </summary>

@@ -16,8 +16,6 @@ public sealed record ScoringOptions
     public RuleKind? Rule { get; init; }
     /// <summary>Overrides the model's fitted β for the prior rule.</summary>
     public double? Beta { get; init; }
-    /// <summary>Score only the first this many test tokens (null: all).</summary>
-    public int? MaxTokens { get; init; }
     /// <summary>Positions (indexes of the predicting token) whose top predictions are kept as examples.</summary>
     public IReadOnlySet<int> ExamplePositions { get; init; } = new HashSet<int>();
 }
@@ -27,7 +25,7 @@ public sealed record ScoredModel(ModelEvaluation Evaluation, IReadOnlyDictionary
 
 /// <summary>
 /// Scores a trained model on a test stream: every position predicts the next token. A regression head's outputs are
-/// decoded under every rule the model has (cosine; the prior with its fitted β; CSLS), each through exact search and
+/// decoded under every rule the model has (cosine; the prior and the posterior with their fitted β; CSLS), each through exact search and
 /// HNSW (both timed, one thread, with their agreement); the headline figures are those of the chosen rule. Softmax
 /// gives probabilities directly. The near-miss rate and mean cosine compare words by their centred vectors, the same
 /// for every model whatever its targets.
@@ -39,7 +37,6 @@ public static class TestScorer
     public static ScoredModel Score(TrainedModel model, int[] ids, ScoringOptions options, string modelDir,
                                     Action<double>? progress = null)
     {
-        if (options.MaxTokens is { } max && max < ids.Length) ids = ids[..Math.Max(2, max)];
         if (ids.Length < 2) throw new InvalidDataException("the test set needs at least two tokens");
         var space = new WordVectors(model.Vectors.Vocabulary, model.Vectors.Dim,
             PostProcessing.Center.Fit(model.Vectors).Apply(model.Vectors), model.Vectors.HasCounts);
@@ -105,7 +102,7 @@ public static class TestScorer
             if (rules[r] == main)
                 headline = ModelEvaluation.From(m) with
                 {
-                    Rule = row.Rule, DecodeMicrosHnsw = row.DecodeMicrosHnsw, DecodeMicrosExact = row.DecodeMicrosExact,
+                    Rule = row.Rule, Decoder = options.Exact ? "exact" : "hnsw", DecodeMicrosHnsw = row.DecodeMicrosHnsw, DecodeMicrosExact = row.DecodeMicrosExact,
                     HnswAgreement = row.HnswAgreement,
                     OutputMicros = head.Elapsed.TotalMicroseconds / n + (options.Exact ? row.DecodeMicrosExact : row.DecodeMicrosHnsw),
                 };

@@ -48,7 +48,7 @@ public sealed class Checkpoint(string dir)
     public bool CanResume => File.Exists(ConfigPath) && File.Exists(LastWeightsPath) && File.Exists(OptimizerPath)
                              && File.Exists(StatePath);
 
-    public void SaveConfig(ModelConfig config) => WriteText(ConfigPath, config.ToJson());
+    public void SaveConfig(ModelConfig config) => AtomicFile.WriteText(ConfigPath, config.ToJson());
 
     public ModelConfig LoadConfig()
     {
@@ -90,14 +90,14 @@ public sealed class Checkpoint(string dir)
         return TargetVectors.Create(vectors, processor);
     }
 
-    public void SaveBest(RnnModel model) => Atomic(BestWeightsPath, temp => model.save(temp));
+    public void SaveBest(RnnModel model) => AtomicFile.WriteVia(BestWeightsPath, temp => model.save(temp));
 
     /// <summary>The state to resume from: weights, optimizer moments and the trainer's position.</summary>
     public void SaveLast(RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer, TrainerState state)
     {
-        Atomic(LastWeightsPath, temp => model.save(temp));
-        Atomic(OptimizerPath, temp => optimizer.save_state_dict(temp));
-        WriteText(StatePath, JsonSerializer.Serialize(state, Json));
+        AtomicFile.WriteVia(LastWeightsPath, temp => model.save(temp));
+        AtomicFile.WriteVia(OptimizerPath, temp => optimizer.save_state_dict(temp));
+        AtomicFile.WriteText(StatePath, JsonSerializer.Serialize(state, Json));
     }
 
     public TrainerState LoadLast(RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer)
@@ -131,23 +131,5 @@ public sealed class Checkpoint(string dir)
         model.load(weights);
         model.eval();
         return (config, model);
-    }
-
-    private static void WriteText(string path, string text) =>
-        AtomicFile.Write(path, stream => { using var w = new StreamWriter(stream); w.Write(text); });
-
-    private static void Atomic(string path, Action<string> write)
-    {
-        string temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            write(temp);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
     }
 }

@@ -71,7 +71,7 @@ public sealed record DecodingState
                 string name = prior ? "prior" : "posterior";
                 double b = beta ?? (prior ? Beta : PosteriorBeta) ?? throw new InvalidDataException(
                     $"this model has no fitted {name} β (train it with --valid) — pass --beta to use the {name}");
-                if (!(b >= 0)) throw new ArgumentException($"--beta must be ≥ 0 (got {b})");
+                if (!(b >= 0)) throw new BadInputException($"--beta must be ≥ 0 (got {b})");
                 return prior ? DecodingRule.Prior(Counts, b) : DecodingRule.Posterior(Counts, b);
             default:
                 return Hubness is { } h ? DecodingRule.Csls(h, CslsK)

@@ -34,7 +34,7 @@ public sealed class MetricsLog
             text.Append(string.Join(',', r.Epoch.ToString(CultureInfo.InvariantCulture), F(r.WallSeconds), F(r.TrainLoss),
                 F(r.ValidLoss), F(r.Top1), F(r.Perplexity), F(r.LearningRate), F(r.Top1Prior), F(r.Beta),
                 F(r.Top1Posterior), F(r.PosteriorBeta))).Append('\n');
-        AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text.ToString())));
+        AtomicFile.WriteText(path, text.ToString());
     }
 
     public static List<EpochMetrics> Read(string path)

@@ -43,9 +43,9 @@ public sealed record ModelConfig
     public static ModelConfig For(WordVectors vectors, string vectorsPath, LossKind loss, int hidden, int layers,
         double dropout, bool trainInputEmbeddings, string targets = "raw")
     {
-        if (hidden <= 0) throw new ArgumentException($"--hidden must be positive (got {hidden})");
-        if (layers <= 0) throw new ArgumentException($"--layers must be positive (got {layers})");
-        if (dropout is < 0 or >= 1) throw new ArgumentException($"--dropout must be in [0, 1) (got {dropout})");
+        if (hidden <= 0) throw new BadInputException($"--hidden must be positive (got {hidden})");
+        if (layers <= 0) throw new BadInputException($"--layers must be positive (got {layers})");
+        if (dropout is < 0 or >= 1) throw new BadInputException($"--dropout must be in [0, 1) (got {dropout})");
         return new ModelConfig
         {
             Loss = loss, VocabSize = vectors.Count, EmbeddingDim = vectors.Dim, Hidden = hidden, Layers = layers,

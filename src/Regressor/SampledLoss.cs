@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 using VecLm.Decoder;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -37,7 +38,7 @@ public sealed class SampledLoss : OutputLoss, IDisposable
     {
         if (counts.Length != vectors.Count)
             throw new ArgumentException($"{counts.Length} word counts for {vectors.Count} target vectors");
-        if (negatives < 1) throw new ArgumentException($"--negatives must be at least 1 (got {negatives})");
+        if (negatives < 1) throw new BadInputException($"--negatives must be at least 1 (got {negatives})");
         if (!(power is >= 0 and <= 1)) throw new ArgumentException($"the proposal power must be in [0, 1] (got {power})");
         this.vectors = vectors;
         Negatives = negatives;

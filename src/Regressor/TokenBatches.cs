@@ -15,8 +15,8 @@ public sealed class TokenBatches : IDisposable
 
     public TokenBatches(int[] ids, int batch, int bptt, string source)
     {
-        if (batch <= 0) throw new ArgumentException($"--batch must be positive (got {batch})");
-        if (bptt <= 0) throw new ArgumentException($"--bptt must be positive (got {bptt})");
+        if (batch <= 0) throw new BadInputException($"--batch must be positive (got {batch})");
+        if (bptt <= 0) throw new BadInputException($"--bptt must be positive (got {bptt})");
         long rows = ids.Length / batch;
         if (rows < 2)
             throw new InvalidDataException(

@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 namespace VecLm.Regressor;
 
 /// <summary>What <c>veclm train</c> was asked to do (the CLI's options, validated by <see cref="Validate"/>).</summary>
@@ -50,18 +51,18 @@ public sealed record TrainOptions
 
     public void Validate()
     {
-        if (Epochs <= 0) throw new ArgumentException($"--epochs must be positive (got {Epochs})");
-        if (TimeLimit is { } t && t <= TimeSpan.Zero) throw new ArgumentException("--time-limit must be positive");
-        if (MaxSteps is <= 0) throw new ArgumentException($"--max-steps must be positive (got {MaxSteps})");
-        if (!(LearningRate > 0)) throw new ArgumentException($"--lr must be positive (got {LearningRate})");
-        if (!(Clip >= 0)) throw new ArgumentException($"--clip must be ≥ 0 (got {Clip})");
-        if (Threads is <= 0) throw new ArgumentException($"--threads must be positive (got {Threads})");
-        if (Bptt <= 0) throw new ArgumentException($"--bptt must be positive (got {Bptt})");
-        if (Batch <= 0) throw new ArgumentException($"--batch must be positive (got {Batch})");
+        if (Epochs <= 0) throw new BadInputException($"--epochs must be positive (got {Epochs})");
+        if (TimeLimit is { } t && t <= TimeSpan.Zero) throw new BadInputException("--time-limit must be positive");
+        if (MaxSteps is <= 0) throw new BadInputException($"--max-steps must be positive (got {MaxSteps})");
+        if (!(LearningRate > 0)) throw new BadInputException($"--lr must be positive (got {LearningRate})");
+        if (!(Clip >= 0)) throw new BadInputException($"--clip must be ≥ 0 (got {Clip})");
+        if (Threads is <= 0) throw new BadInputException($"--threads must be positive (got {Threads})");
+        if (Bptt <= 0) throw new BadInputException($"--bptt must be positive (got {Bptt})");
+        if (Batch <= 0) throw new BadInputException($"--batch must be positive (got {Batch})");
         Embeddings.PostProcessing.Parse(TargetsInEffect);
-        if (!(Margin > 0 && Margin <= 2)) throw new ArgumentException($"--margin must be in (0, 2] (got {Margin})");
-        if (Negatives < 1) throw new ArgumentException($"--negatives must be at least 1 (got {Negatives})");
-        if (!(VmfLambda > 0 && VmfLambda < 1)) throw new ArgumentException($"--vmf-lambda must be in (0, 1) (got {VmfLambda})");
+        if (!(Margin > 0 && Margin <= 2)) throw new BadInputException($"--margin must be in (0, 2] (got {Margin})");
+        if (Negatives < 1) throw new BadInputException($"--negatives must be at least 1 (got {Negatives})");
+        if (!(VmfLambda > 0 && VmfLambda < 1)) throw new BadInputException($"--vmf-lambda must be in (0, 1) (got {VmfLambda})");
     }
 }
 

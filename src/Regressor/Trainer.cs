@@ -252,7 +252,7 @@ public sealed class Trainer : IDisposable
         string targets = saved.IsRegression && options.Targets is { } given ? PostProcessing.Parse(given).ToString() : saved.Targets;
         if (saved.Loss != options.Loss || saved.Hidden != options.Hidden || saved.Layers != options.Layers
             || saved.Targets != targets)
-            throw new ArgumentException(
+            throw new BadInputException(
                 $"--resume: the model in {checkpoint.Dir} is {saved.Loss} hidden {saved.Hidden} layers {saved.Layers} " +
                 $"targets {saved.Targets}, not {options.Loss} hidden {options.Hidden} layers {options.Layers} targets {targets}");
         return saved;

@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 namespace VecLm.Decoder.Tests;
 
 public sealed class DecodingRuleTests(RuleFixture data) : IClassFixture<RuleFixture>
@@ -62,7 +63,7 @@ public sealed class DecodingRuleTests(RuleFixture data) : IClassFixture<RuleFixt
     {
         Assert.Contains("negative", Assert.Throws<ArgumentException>(() => DecodingRule.Prior([3, -1], 0.1)).Message);
         Assert.Contains("no word counts", Assert.Throws<ArgumentException>(() => DecodingRule.Prior([], 0.1)).Message);
-        Assert.Contains("finite", Assert.Throws<ArgumentException>(() => DecodingRule.Prior([1], double.NaN)).Message);
+        Assert.Contains("finite", Assert.Throws<BadInputException>(() => DecodingRule.Prior([1], double.NaN)).Message);
         Assert.Contains("at least 1", Assert.Throws<ArgumentException>(() => DecodingRule.Csls([0.1f], 0)).Message);
         Assert.Contains("word 1", Assert.Throws<ArgumentException>(() => DecodingRule.Csls([0.1f, float.NaN], 10)).Message);
     }

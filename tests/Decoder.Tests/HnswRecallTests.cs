@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 namespace VecLm.Decoder.Tests;
 
 public sealed class HnswRecallTests(RandomIndexFixture data) : IClassFixture<RandomIndexFixture>
@@ -68,6 +69,6 @@ public sealed class HnswRecallTests(RandomIndexFixture data) : IClassFixture<Ran
         var empty = HnswIndex.Build(ReadOnlySpan<float>.Empty, 2, new HnswOptions());
         Assert.Empty(empty.Search(new float[] { 0, 1 }, 5));
         Assert.Throws<ArgumentException>(() => one.Search(new float[] { 1, 0, 0 }, 1));
-        Assert.Throws<ArgumentException>(() => HnswIndex.Build(new float[4], 2, new HnswOptions(M: 1)));
+        Assert.Throws<BadInputException>(() => HnswIndex.Build(new float[4], 2, new HnswOptions(M: 1)));
     }
 }

@@ -108,7 +108,7 @@ public class PostProcessingTests
     [InlineData("abtt:-1")]
     [InlineData("abtt:x")]
     public void BadSpecsAreRejected(string text) =>
-        Assert.Contains("--targets", Assert.Throws<ArgumentException>(() => PostProcessing.Parse(text)).Message);
+        Assert.Contains("--targets", Assert.Throws<BadInputException>(() => PostProcessing.Parse(text)).Message);
 
     [Fact]
     public void ACorruptFileIsRejected()

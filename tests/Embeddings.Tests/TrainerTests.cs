@@ -71,9 +71,9 @@ public class TrainerTests
     [Fact]
     public void InvalidOptionsAreRejectedBeforeAnyWork()
     {
-        Assert.Throws<ArgumentException>(() => Word2VecTrainer.Train("/nonexistent", new Word2VecOptions { Dim = 0 }));
-        Assert.Throws<ArgumentException>(() => new Word2VecOptions { Window = -1 }.Validate());
-        Assert.Throws<ArgumentException>(() => new Word2VecOptions { Alpha = -0.1 }.Validate());
+        Assert.Throws<BadInputException>(() => Word2VecTrainer.Train("/nonexistent", new Word2VecOptions { Dim = 0 }));
+        Assert.Throws<BadInputException>(() => new Word2VecOptions { Window = -1 }.Validate());
+        Assert.Throws<BadInputException>(() => new Word2VecOptions { Alpha = -0.1 }.Validate());
     }
 
     private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));

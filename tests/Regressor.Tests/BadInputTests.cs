@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 namespace VecLm.Regressor.Tests;
 
 /// <summary>Bad input gives the exceptions the CLI turns into one-line errors; a NaN loss stops training cleanly.</summary>
@@ -79,8 +80,8 @@ public class BadInputTests
         string corpus = TinyData.Corpus(dir, 10);
         string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
         var options = TinyData.Options(corpus, vectors, dir.File("m"), LossKind.Cosine);
-        Assert.Throws<ArgumentException>(() => new Trainer(options with { LearningRate = -1 }));
-        Assert.Throws<ArgumentException>(() => new Trainer(options with { Hidden = 0 }));
-        Assert.Throws<ArgumentException>(() => new Trainer(options with { Dropout = 1.5 }));
+        Assert.Throws<BadInputException>(() => new Trainer(options with { LearningRate = -1 }));
+        Assert.Throws<BadInputException>(() => new Trainer(options with { Hidden = 0 }));
+        Assert.Throws<BadInputException>(() => new Trainer(options with { Dropout = 1.5 }));
     }
 }

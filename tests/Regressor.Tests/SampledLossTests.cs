@@ -96,7 +96,7 @@ public class SampledLossTests
         var (targets, counts) = Vocabulary();
         using var _ = targets;
         Assert.Contains("word counts", Assert.Throws<ArgumentException>(() => new SampledLoss(targets, [1, 2])).Message);
-        Assert.Contains("--negatives", Assert.Throws<ArgumentException>(() => new SampledLoss(targets, counts, 0)).Message);
+        Assert.Contains("--negatives", Assert.Throws<BadInputException>(() => new SampledLoss(targets, counts, 0)).Message);
         Assert.Contains("power", Assert.Throws<ArgumentException>(() => new SampledLoss(targets, counts, 8, 1.5)).Message);
     }
 }

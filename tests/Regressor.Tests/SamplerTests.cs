@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 using VecLm.Regressor.Generation;
 
 namespace VecLm.Regressor.Tests;
@@ -78,7 +79,7 @@ public class SamplerTests
     [InlineData(1, 1.5, "--top-p")]
     public void InvalidSettingsAreRejected(double temperature, double topP, string mentions)
     {
-        var e = Assert.Throws<ArgumentException>(() => new Sampler(temperature, topP));
+        var e = Assert.Throws<BadInputException>(() => new Sampler(temperature, topP));
         Assert.Contains(mentions, e.Message);
     }
 }

@@ -41,7 +41,7 @@ public class TargetsTests
         string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
         var options = TinyData.Options(corpus, vectors, dir.File("model"), LossKind.Cosine) with { MaxSteps = 2 };
         using (var first = new Trainer(options)) first.Train();
-        var e = Assert.Throws<ArgumentException>(() => new Trainer(options with { Resume = true, Targets = "raw", MaxSteps = 4 }));
+        var e = Assert.Throws<BadInputException>(() => new Trainer(options with { Resume = true, Targets = "raw", MaxSteps = 4 }));
         Assert.Contains("targets", e.Message);
     }
 

@@ -8,7 +8,7 @@ public static class CompareCommand
 {
     public static Command Create()
     {
-        var models = new Argument<DirectoryInfo[]>("models") { Description = "Two or more model folders written by veclm train.", Arity = ArgumentArity.OneOrMore };
+        var models = new Argument<DirectoryInfo[]>("models") { Description = "One or more model folders written by veclm train (two or more side by side).", Arity = ArgumentArity.OneOrMore };
         var test = new Option<FileInfo>("--test") { Description = "Pre-tokenised test text.", Required = true };
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Report folder (report.md and PNG plots).", DefaultValueFactory = _ => new DirectoryInfo("report") };
         var examples = new Option<int>("--examples") { Description = "Test contexts shown with every model's predictions.", DefaultValueFactory = _ => 20 };

@@ -43,8 +43,8 @@ public static class NeighborsCommand
 
     private static int Run(Request r)
     {
-        if (r.K < 1) throw new ArgumentException($"-k must be at least 1 (got {r.K})");
-        if (r.Ef < 1) throw new ArgumentException($"--ef must be at least 1 (got {r.Ef})");
+        if (r.K < 1) throw new UsageException($"-k must be at least 1 (got {r.K})");
+        if (r.Ef < 1) throw new UsageException($"--ef must be at least 1 (got {r.Ef})");
         bool analogy = r.Positive.Length + r.Negative.Length > 0;
         int modes = (r.Words.Length > 0 ? 1 : 0) + (analogy ? 1 : 0) + (r.QueryFile is null ? 0 : 1);
         if (modes != 1) throw new UsageException("give exactly one of: WORDs, --positive/--negative, --query-file");

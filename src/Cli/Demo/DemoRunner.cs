@@ -46,7 +46,7 @@ public static class DemoRunner
         }
         ParallelTraining.Run(jobs, DemoPlan.Parallel, job =>
         {
-            if (job.State == TrainJobState.Done) AtomicFile.Write(paths.DonePath(job.Name), s => { using var w = new StreamWriter(s); w.Write(Stamp(paths, job)); });
+            if (job.State == TrainJobState.Done) AtomicFile.WriteText(paths.DonePath(job.Name), Stamp(paths, job));
         }, cancel);
         cancel.ThrowIfCancellationRequested();
         var failed = jobs.Where(j => j.State is TrainJobState.Failed or TrainJobState.Interrupted).ToList();

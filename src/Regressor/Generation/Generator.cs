@@ -36,13 +36,13 @@ public sealed class Generator(TrainedModel model)
     public Prompt Encode(string text)
     {
         var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length == 0) throw new ArgumentException("the prompt is empty: give a few words");
+        if (words.Length == 0) throw new BadInputException("the prompt is empty: give a few words");
         var vocabulary = Vocabulary;
         int eos = vocabulary.EndOfSentenceId;
         if (eos < 0) throw new InvalidDataException($"the model's vectors have no '{Vocabulary.EndOfSentence}' entry");
         var unknown = words.Where(w => !vocabulary.Contains(w)).Distinct(StringComparer.Ordinal).ToList();
         if (unknown.Count == words.Distinct(StringComparer.Ordinal).Count())
-            throw new ArgumentException($"the prompt has no word the model knows ({Quoted(unknown)})");
+            throw new BadInputException($"the prompt has no word the model knows ({Quoted(unknown)})");
         int unk = vocabulary.UnknownId;
         int[] ids = [eos, .. words.Select(w => vocabulary.IdOrUnknown(w)).Where(id => id >= 0)];
         return new Prompt(words, ids, unknown, UnknownLeftOut: unknown.Count > 0 && unk < 0);
@@ -51,7 +51,7 @@ public sealed class Generator(TrainedModel model)
     /// <summary>The <paramref name="k"/> most likely words after <paramref name="ids"/> (read from a fresh state), best first.</summary>
     public RankedWord[] Predict(ReadOnlySpan<int> ids, int k)
     {
-        if (k < 1) throw new ArgumentException($"-k must be at least 1 (got {k})");
+        if (k < 1) throw new BadInputException($"-k must be at least 1 (got {k})");
         using var session = new ModelSession(model);
         return model.Rank(session.Feed(ids), k);
     }
@@ -62,7 +62,7 @@ public sealed class Generator(TrainedModel model)
     /// </summary>
     public int[] Generate(ReadOnlySpan<int> ids, int count, Sampler sampler, Action<int>? onToken = null)
     {
-        if (count < 0) throw new ArgumentException($"-n must be 0 or more (got {count})");
+        if (count < 0) throw new BadInputException($"-n must be 0 or more (got {count})");
         // Greedy softmax needs the top word only; otherwise every word (softmax) or the decoded neighbours.
         int k = model.Config.IsRegression ? RegressionCandidates : sampler.Greedy ? 1 : model.Config.VocabSize;
         var generated = new int[count];

@@ -1,3 +1,4 @@
+using VecLm.Embeddings;
 namespace VecLm.Regressor.Generation;
 
 /// <summary>
@@ -15,8 +16,8 @@ public sealed class Sampler
     public Sampler(double temperature = 1.0, double topP = 1.0, int? seed = null)
     {
         if (!(temperature >= 0) || !double.IsFinite(temperature))
-            throw new ArgumentException($"--temperature must be 0 (greedy) or positive (got {temperature})");
-        if (!(topP > 0 && topP <= 1)) throw new ArgumentException($"--top-p must be in (0, 1] (got {topP})");
+            throw new BadInputException($"--temperature must be 0 (greedy) or positive (got {temperature})");
+        if (!(topP > 0 && topP <= 1)) throw new BadInputException($"--top-p must be in (0, 1] (got {topP})");
         Temperature = temperature;
         TopP = topP;
         random = seed is { } s ? new Random(s) : new Random();
