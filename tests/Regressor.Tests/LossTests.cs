@@ -112,6 +112,27 @@ public class LossTests
         }
     }
 
+    [Fact]
+    public void TheSoftmaxCriterionReadsVocabularyMajorLogitsAsCrossEntropyDoes()
+    {
+        // The model hands the softmax loss [V, N] (its Layout); value, reference and gradient must all be those of
+        // LibTorch's cross_entropy on the same logits laid out [N, V].
+        using var scope = NewDisposeScope();
+        random.manual_seed(5);
+        var logits = randn(9, 23);                                     // [N, V]
+        var targets = randint(0, 23, [9]);
+        var loss = new SoftmaxLoss();
+        Assert.Equal(OutputLayout.VocabularyMajor, loss.Layout);
+        double expected = nn.functional.cross_entropy(logits, targets).item<float>();
+        var logitsT = logits.t().contiguous().requires_grad_();       // [V, N]
+        Assert.Equal(expected, loss.Forward(logitsT, targets).item<float>(), 5);
+        Assert.Equal(expected, loss.Value(logitsT, targets), 5);
+        Assert.Equal(expected, loss.Backward(logitsT, targets), 5);
+        var reference = logits.clone().requires_grad_();
+        nn.functional.cross_entropy(reference, targets).backward();
+        Assert.True(logitsT.grad!.t().allclose(reference.grad!, rtol: 1e-4, atol: 1e-6));
+    }
+
     /// <summary>The loss of a double-precision output (the float targets are promoted to double).</summary>
     private static Tensor Loss(VmfLoss vmf, Tensor output, Tensor ids) => vmf.Forward(output, ids);
 }
