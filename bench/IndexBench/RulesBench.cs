@@ -50,7 +50,7 @@ public static class RulesBench
             var a = exactDecoder.DecodeBatch(queries, 1, threads: 1);
             double exactQps = m / clock.Elapsed.TotalSeconds;
             clock.Restart();
-            var b = new ScoredNeighbor[m][];
+            var b = new Neighbor[m][];
             int certified = 0;
             for (int i = 0; i < m; i++)
             {

@@ -29,7 +29,7 @@ public static class CslsHubness
         for (int w = 0; w < hubness.Length; w++)
         {
             double sum = 0;
-            foreach (var h in hits[w]) sum += h.Similarity;
+            foreach (var h in hits[w]) sum += h.Cosine;
             hubness[w] = (float)(sum / hits[w].Length);
         }
         return hubness;

@@ -66,7 +66,7 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
 
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k) => SearchBatch(queries, k, Threads);
 
-    /// <summary>The k most similar rows of each query, most similar first; <c>Similarity</c> is the cosine.</summary>
+    /// <summary>The k most similar rows of each query, most similar first.</summary>
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads)
     {
         var hits = Run(queries, k, threads, ReadOnlySpan<float>.Empty, false, out _);
@@ -87,7 +87,7 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
     /// queries are taken as they are, not normalised: the score is <c>query·row + bias[row]</c>, ‖query‖ times the
     /// cosine (<c>Cosine</c> is still the cosine).
     /// </summary>
-    public ScoredNeighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias,
+    public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias,
                                           bool byLength = false)
     {
         var hits = Run(queries, k, threads, bias, byLength, out var scanned);
@@ -135,7 +135,7 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
     }
 
     /// <summary>The searches; <paramref name="scanned"/> receives the queries as scored (normalised unless byLength).</summary>
-    private ScoredNeighbor[][] Run(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias,
+    private Neighbor[][] Run(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias,
                                    bool byLength, out float[] scanned)
     {
         CheckQueries(queries);
@@ -146,7 +146,7 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
         var unit = byLength ? queries.ToArray() : DotProduct.Normalized(queries, Dim);
         scanned = unit;
         var padded = PaddedBias(bias);
-        var results = new ScoredNeighbor[n][];
+        var results = new Neighbor[n][];
         int blocks = (n + QueryBlock - 1) / QueryBlock;
         void Block(int b)
         {

@@ -11,16 +11,16 @@ internal static unsafe class ExactReference
     /// The k best rows of each query among <paramref name="unitRows"/> (row-major, already normalised), as
     /// <see cref="ExactIndex.SearchBatch(ReadOnlySpan{float}, int, int, ReadOnlySpan{float})"/> returns them.
     /// </summary>
-    public static ScoredNeighbor[][] Search(ReadOnlySpan<float> unitRows, int dim, ReadOnlySpan<float> queries, int k,
+    public static Neighbor[][] Search(ReadOnlySpan<float> unitRows, int dim, ReadOnlySpan<float> queries, int k,
                                             ReadOnlySpan<float> bias)
     {
         var all = Scores(unitRows, dim, queries, bias, out var cosines);
         int count = unitRows.Length / dim, n = queries.Length / dim;
-        var results = new ScoredNeighbor[n][];
+        var results = new Neighbor[n][];
         for (int i = 0; i < n; i++)
         {
-            var row = new ScoredNeighbor[count];
-            for (int w = 0; w < count; w++) row[w] = new ScoredNeighbor(w, cosines[i * count + w], all[i * count + w]);
+            var row = new Neighbor[count];
+            for (int w = 0; w < count; w++) row[w] = new Neighbor(w, cosines[i * count + w], all[i * count + w]);
             Array.Sort(row, (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Id.CompareTo(b.Id));
             results[i] = row[..Math.Min(k, count)];
         }

@@ -83,10 +83,10 @@ public sealed unsafe partial class ExactIndex
         }
 
         /// <summary>The rows held, best first.</summary>
-        public ScoredNeighbor[] Sorted()
+        public Neighbor[] Sorted()
         {
-            var hits = new ScoredNeighbor[_count];
-            for (int i = 0; i < _count; i++) hits[i] = new ScoredNeighbor(_ids[i], _scores[i], _scores[i]);
+            var hits = new Neighbor[_count];
+            for (int i = 0; i < _count; i++) hits[i] = new Neighbor(_ids[i], _scores[i], _scores[i]);
             Array.Sort(hits, static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Id.CompareTo(b.Id));
             return hits;
         }
@@ -107,7 +107,7 @@ public sealed unsafe partial class ExactIndex
     /// against four blocks at a time instead. The kernels compare every score with its query's threshold (−∞ until
     /// the heap holds k), so a block nobody's heap wants costs one branch.
     /// </summary>
-    private void ScanTopK(float* queries, int n, int k, float* bias, Span<ScoredNeighbor[]> results)
+    private void ScanTopK(float* queries, int n, int k, float* bias, Span<Neighbor[]> results)
     {
         var width = Width;
         int dim = Dim, count = Count, stride = dim * BlockKernel.Rows;

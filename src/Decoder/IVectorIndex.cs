@@ -1,7 +1,16 @@
 namespace VecLm.Decoder;
 
-/// <summary>One search hit: the stored vector's id and its cosine similarity to the query.</summary>
-public readonly record struct Neighbor(int Id, float Similarity);
+/// <summary>
+/// One decoded word — the one result type of every search, decoder and model ranking in VecLm: the stored vector's id
+/// (the vocabulary id), its cosine similarity to the query, and the score it was ranked by. The score is the cosine
+/// itself for plain search; under a decoding rule, the rule's score (cosine plus the rule's bias; ŷ·t(w) plus the bias
+/// for the posterior rule); for a softmax head's ranking, the probability (its Cosine is NaN: it has no vectors).
+/// </summary>
+public readonly record struct Neighbor(int Id, float Cosine, float Score)
+{
+    /// <summary>A plain search hit, ranked by its cosine.</summary>
+    public Neighbor(int id, float cosine) : this(id, cosine, cosine) { }
+}
 
 /// <summary>
 /// Nearest-neighbour search by cosine over a fixed set of vectors (ids 0..Count-1, the vocabulary's ids).

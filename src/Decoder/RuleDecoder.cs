@@ -55,7 +55,7 @@ public sealed class RuleDecoder
     public int BiasCandidates { get; }
 
     /// <summary>The <paramref name="k"/> best words for <paramref name="query"/> (any length, normalised here).</summary>
-    public ScoredNeighbor[] Decode(ReadOnlySpan<float> query, int k) => Decode(query, k, out _);
+    public Neighbor[] Decode(ReadOnlySpan<float> query, int k) => Decode(query, k, out _);
 
     /// <summary>
     /// As <see cref="Decode(ReadOnlySpan{float}, int)"/>; <paramref name="certified"/> tells whether the answer is
@@ -64,7 +64,7 @@ public sealed class RuleDecoder
     /// k-th score beats that sum. Always true over an <see cref="ExactIndex"/>, when every word was scored, and for a
     /// rule without bias (then the proviso, HNSW's recall, is the only approximation).
     /// </summary>
-    public ScoredNeighbor[] Decode(ReadOnlySpan<float> query, int k, out bool certified)
+    public Neighbor[] Decode(ReadOnlySpan<float> query, int k, out bool certified)
     {
         if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
         if (query.Length != Index.Dim)
@@ -80,8 +80,8 @@ public sealed class RuleDecoder
         var bias = Rule.Bias;
         if (bias is null)
         {
-            var plain = new ScoredNeighbor[Math.Min(k, hits.Length)];
-            for (int i = 0; i < plain.Length; i++) plain[i] = new ScoredNeighbor(hits[i].Id, hits[i].Similarity, hits[i].Similarity);
+            var plain = new Neighbor[Math.Min(k, hits.Length)];
+            for (int i = 0; i < plain.Length; i++) plain[i] = new Neighbor(hits[i].Id, hits[i].Cosine, hits[i].Cosine);
             return plain;
         }
         Span<bool> covered = _biasSet.Length <= 1024 ? stackalloc bool[_biasSet.Length] : new bool[_biasSet.Length];
@@ -89,7 +89,7 @@ public sealed class RuleDecoder
         var top = new TopScores(Math.Min(k, hits.Length + _biasSet.Length));
         foreach (var h in hits)
         {
-            top.Add(new ScoredNeighbor(h.Id, h.Similarity, scale * h.Similarity + bias[h.Id]));
+            top.Add(new Neighbor(h.Id, h.Cosine, scale * h.Cosine + bias[h.Id]));
             if (_biasRank[h.Id] >= 0) covered[_biasRank[h.Id]] = true;
         }
         for (int i = 0; i < _biasSet.Length; i++)
@@ -99,19 +99,19 @@ public sealed class RuleDecoder
             if (top.Full && bias[id] + scale < top.Worst.Score) break;
             if (covered[i]) continue;
             float cosine = DotProduct.Dot(unit, Index.Vector(id));
-            top.Add(new ScoredNeighbor(id, cosine, scale * cosine + bias[id]));
+            top.Add(new Neighbor(id, cosine, scale * cosine + bias[id]));
         }
         var best = top.Sorted();
         if (hits.Length < Index.Count && hits.Length > 0)
         {
-            float bound = scale * hits[^1].Similarity + _biasOutside;
+            float bound = scale * hits[^1].Cosine + _biasOutside;
             certified = best.Length == k && best[^1].Score > bound;
         }
         return best;
     }
 
     /// <summary>A batch (row-major); result[i] answers row i. Rows are spread over <paramref name="threads"/> (−1: all).</summary>
-    public ScoredNeighbor[][] DecodeBatch(ReadOnlySpan<float> queries, int k, int threads = -1)
+    public Neighbor[][] DecodeBatch(ReadOnlySpan<float> queries, int k, int threads = -1)
     {
         if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
         int dim = Index.Dim;
@@ -120,7 +120,7 @@ public sealed class RuleDecoder
         if (threads == 0 || threads < -1) throw new ArgumentException($"threads must be positive or -1 (got {threads})");
         if (_exact is not null) return _exact.SearchBatch(queries, k, threads, Rule.Bias, Rule.ByLength);
         int n = queries.Length / dim;
-        var results = new ScoredNeighbor[n][];
+        var results = new Neighbor[n][];
         var copy = queries.ToArray();
         Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = threads },
                      i => results[i] = Decode(copy.AsSpan(i * dim, dim), k));
@@ -130,13 +130,13 @@ public sealed class RuleDecoder
     /// <summary>The k best candidates seen so far, kept sorted (highest score first, ties by smaller id) by insertion.</summary>
     private sealed class TopScores(int capacity)
     {
-        private readonly ScoredNeighbor[] _items = new ScoredNeighbor[capacity];
+        private readonly Neighbor[] _items = new Neighbor[capacity];
         private int _count;
 
         public bool Full => _count == _items.Length;
-        public ScoredNeighbor Worst => _items[_count - 1];
+        public Neighbor Worst => _items[_count - 1];
 
-        public void Add(ScoredNeighbor candidate)
+        public void Add(Neighbor candidate)
         {
             if (_items.Length == 0 || (Full && !Better(candidate, Worst))) return;
             int i = Full ? _count - 1 : _count++;
@@ -144,8 +144,8 @@ public sealed class RuleDecoder
             _items[i] = candidate;
         }
 
-        public ScoredNeighbor[] Sorted() => _items[.._count];
+        public Neighbor[] Sorted() => _items[.._count];
 
-        private static bool Better(ScoredNeighbor a, ScoredNeighbor b) => a.Score > b.Score || (a.Score == b.Score && a.Id < b.Id);
+        private static bool Better(Neighbor a, Neighbor b) => a.Score > b.Score || (a.Score == b.Score && a.Id < b.Id);
     }
 }

@@ -2,13 +2,11 @@ using VecLm.Embeddings;
 
 namespace VecLm.Decoder;
 
-/// <summary>A decoded word: its id, the word, and its cosine similarity to the vector decoded.</summary>
-public readonly record struct WordHit(int Id, string Word, float Cosine);
-
 /// <summary>
 /// Maps vectors back to words through an <see cref="IVectorIndex"/> over a <see cref="WordVectors"/> (ids are
 /// vocabulary ids): the nearest words of a vector, of a word (itself excluded, as word2vec's <c>distance</c>),
-/// and gensim's <c>most_similar(positive, negative)</c> for analogies.
+/// and gensim's <c>most_similar(positive, negative)</c> for analogies. Hits are <see cref="Neighbor"/>s; a hit's word
+/// is <c>Vectors.Vocabulary[hit.Id]</c> (<see cref="Word"/>).
 /// </summary>
 public sealed class WordDecoder
 {
@@ -25,21 +23,21 @@ public sealed class WordDecoder
     public IVectorIndex Index { get; }
 
     /// <summary>The <paramref name="k"/> words nearest to <paramref name="vector"/>, nearest first.</summary>
-    public WordHit[] Decode(ReadOnlySpan<float> vector, int k) => ToWords(Index.Search(vector, k), k, []);
+    public Neighbor[] Decode(ReadOnlySpan<float> vector, int k) => ToWords(Index.Search(vector, k), k, []);
 
     /// <summary>A batch (row-major); result[i] answers row i.</summary>
-    public WordHit[][] DecodeBatch(ReadOnlySpan<float> vectors, int k) =>
+    public Neighbor[][] DecodeBatch(ReadOnlySpan<float> vectors, int k) =>
         Index.SearchBatch(vectors, k).Select(hits => ToWords(hits, k, [])).ToArray();
 
     /// <summary>The words nearest to <paramref name="word"/>, the word itself left out.</summary>
-    public WordHit[] Nearest(string word, int k) => MostSimilar([word], [], k);
+    public Neighbor[] Nearest(string word, int k) => MostSimilar([word], [], k);
 
     /// <summary>
     /// gensim's most_similar: the mean of the words' unit vectors, +1 for positive and −1 for negative words, then
     /// its nearest words, the input words left out (king − man + woman ≈ queen).
     /// Unknown words: <see cref="KeyNotFoundException"/> naming them.
     /// </summary>
-    public WordHit[] MostSimilar(IReadOnlyList<string> positive, IReadOnlyList<string> negative, int k)
+    public Neighbor[] MostSimilar(IReadOnlyList<string> positive, IReadOnlyList<string> negative, int k)
     {
         if (k < 1) throw new BadInputException($"k must be at least 1 (got {k})");
         if (positive.Count + negative.Count == 0) throw new BadInputException("no words given");
@@ -66,7 +64,9 @@ public sealed class WordDecoder
         return ToWords(hits, k, exclude);
     }
 
-    private WordHit[] ToWords(Neighbor[] hits, int k, HashSet<int> exclude) =>
-        hits.Where(h => !exclude.Contains(h.Id)).Take(k)
-            .Select(h => new WordHit(h.Id, Vectors.Vocabulary[h.Id], h.Similarity)).ToArray();
+    /// <summary>The word of a hit.</summary>
+    public string Word(Neighbor hit) => Vectors.Vocabulary[hit.Id];
+
+    private static Neighbor[] ToWords(Neighbor[] hits, int k, HashSet<int> exclude) =>
+        hits.Where(h => !exclude.Contains(h.Id)).Take(k).ToArray();
 }

@@ -5,12 +5,6 @@ using static TorchSharp.torch;
 namespace VecLm.Regressor;
 
 /// <summary>
-/// A candidate next word and its score: the decoding rule's score (cosine, plus the rule's bias) for a regression
-/// head, with the plain cosine beside it; the probability for softmax (Cosine is NaN there).
-/// </summary>
-public readonly record struct RankedWord(int Id, float Score, float Cosine = float.NaN);
-
-/// <summary>
 /// A trained model ready for use: loaded from its folder with the vectors it was trained with (checked by the
 /// vocabulary hash), in eval mode. Predicts, after every position of a token sequence, the head's output and the
 /// next words: a regression head's output decoded by its <see cref="Rule"/> (by default the prior rule with the β
@@ -134,13 +128,13 @@ public sealed class TrainedModel : IDisposable
     /// output decoded by <see cref="Rule"/> (score: the rule's, with the cosine beside it), a softmax head's logits
     /// turned into probabilities (score: probability).
     /// </summary>
-    public RankedWord[] Rank(ReadOnlySpan<float> output, int k)
+    public Neighbor[] Rank(ReadOnlySpan<float> output, int k)
     {
         if (output.Length != Config.OutputSize)
             throw new ArgumentException($"an output row has {Config.OutputSize} values, not {output.Length}");
         k = Math.Clamp(k, 1, Config.VocabSize);
         if (targets is not null)
-            return Decode().Decode(output, k).Select(n => new RankedWord(n.Id, n.Score, n.Cosine)).ToArray();
+            return Decode().Decode(output, k);
         float max = float.NegativeInfinity;
         foreach (var v in output) max = Math.Max(max, v);
         double sum = 0;
@@ -151,11 +145,11 @@ public sealed class TrainedModel : IDisposable
             if (best.Count < k) best.Enqueue(i, output[i]);
             else if (output[i] > output[best.Peek()]) best.EnqueueDequeue(i, output[i]);
         }
-        var ranked = new RankedWord[best.Count];
+        var ranked = new Neighbor[best.Count];
         for (int r = ranked.Length - 1; r >= 0; r--)
         {
             int id = best.Dequeue();
-            ranked[r] = new RankedWord(id, (float)(Math.Exp(output[id] - max) / sum));
+            ranked[r] = new Neighbor(id, float.NaN, (float)(Math.Exp(output[id] - max) / sum));
         }
         return ranked;
     }

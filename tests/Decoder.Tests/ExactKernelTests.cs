@@ -35,7 +35,7 @@ public sealed class ExactKernelTests
         return (rows, q, bias);
     }
 
-    private static void AssertSame(ScoredNeighbor[][] expected, ScoredNeighbor[][] actual, string what)
+    private static void AssertSame(Neighbor[][] expected, Neighbor[][] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)

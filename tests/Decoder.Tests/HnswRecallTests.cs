@@ -32,7 +32,7 @@ public sealed class HnswRecallTests(RandomIndexFixture data) : IClassFixture<Ran
         for (int i = 0; i < hits.Length; i++)
             if (hits[i][0].Id != i) misses.Add(i);
         Assert.Empty(misses);
-        Assert.All(hits, h => Assert.Equal(1f, h[0].Similarity, 1e-4f));
+        Assert.All(hits, h => Assert.Equal(1f, h[0].Cosine, 1e-4f));
     }
 
     [Fact]
@@ -42,9 +42,9 @@ public sealed class HnswRecallTests(RandomIndexFixture data) : IClassFixture<Ran
         var hits = data.Hnsw.Search(query, 10, ef: 200);
         var exact = data.Exact.Search(query, 10);
         Assert.Equal(10, hits.Length);
-        for (int i = 1; i < hits.Length; i++) Assert.True(hits[i - 1].Similarity >= hits[i].Similarity);
+        for (int i = 1; i < hits.Length; i++) Assert.True(hits[i - 1].Cosine >= hits[i].Cosine);
         Assert.Equal(exact[0].Id, hits[0].Id);
-        Assert.Equal(exact[0].Similarity, hits[0].Similarity, 1e-5f);
+        Assert.Equal(exact[0].Cosine, hits[0].Cosine, 1e-5f);
     }
 
     [Fact]

@@ -42,10 +42,10 @@ public sealed class RuleFixture
     }
 
     /// <summary>The fraction of queries whose first answer is the same word in both.</summary>
-    public static double Top1Agreement(ScoredNeighbor[][] a, ScoredNeighbor[][] b) =>
+    public static double Top1Agreement(Neighbor[][] a, Neighbor[][] b) =>
         (double)Enumerable.Range(0, a.Length).Count(i => a[i][0].Id == b[i][0].Id) / a.Length;
 
     /// <summary>The fraction of queries whose first answer is the true word.</summary>
-    public double Top1(ScoredNeighbor[][] hits) =>
+    public double Top1(Neighbor[][] hits) =>
         (double)Enumerable.Range(0, hits.Length).Count(i => hits[i][0].Id == Truth[i]) / hits.Length;
 }

@@ -28,9 +28,10 @@ public sealed class WordDecoderTests
     [InlineData(false)]
     public void Analogy_is_gensim_most_similar(bool exact)
     {
-        var hits = Decoder(exact).MostSimilar(["king", "woman"], ["man"], 2);
-        Assert.Equal("queen", hits[0].Word);
-        Assert.DoesNotContain(hits, h => h.Word is "king" or "woman" or "man");
+        var decoder = Decoder(exact);
+        var hits = decoder.MostSimilar(["king", "woman"], ["man"], 2);
+        Assert.Equal("queen", decoder.Word(hits[0]));
+        Assert.DoesNotContain(hits, h => decoder.Word(h) is "king" or "woman" or "man");
     }
 
     [Fact]
@@ -38,9 +39,9 @@ public sealed class WordDecoderTests
     {
         var decoder = Decoder(exact: true);
         var near = decoder.Nearest("king", 2);
-        Assert.Equal(["prince", "man"], near.Select(h => h.Word));
+        Assert.Equal(["prince", "man"], near.Select(decoder.Word));
         var decoded = decoder.Decode(Data.AsSpan(0, 4), 1);
-        Assert.Equal("king", decoded[0].Word);
+        Assert.Equal("king", decoder.Word(decoded[0]));
         Assert.Equal(1f, decoded[0].Cosine, 1e-5f);
         Assert.Equal(decoded, decoder.DecodeBatch(Data.AsSpan(0, 8), 1)[0]);
     }

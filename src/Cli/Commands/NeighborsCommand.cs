@@ -62,14 +62,14 @@ public static class NeighborsCommand
         if (analogy)
         {
             if (unknown.Count > 0) return CliRunner.BadInput;
-            Print(decoder.MostSimilar(r.Positive, r.Negative, r.K));
+            Print(decoder, decoder.MostSimilar(r.Positive, r.Negative, r.K));
             return 0;
         }
         foreach (var word in r.Words.Where(words.Vocabulary.Contains))
         {
             words.Vocabulary.TryGetId(word, out int id);
             Console.WriteLine($"Word: {word}  Position in vocabulary: {id}");
-            Print(decoder.Nearest(word, r.K));
+            Print(decoder, decoder.Nearest(word, r.K));
             Console.WriteLine();
         }
         return unknown.Count == r.Words.Distinct().Count() ? CliRunner.BadInput : 0;
@@ -85,9 +85,9 @@ public static class NeighborsCommand
         return hnsw;
     }
 
-    private static void Print(IEnumerable<WordHit> hits)
+    private static void Print(WordDecoder decoder, IEnumerable<Neighbor> hits)
     {
-        foreach (var hit in hits) Console.WriteLine($"{hit.Word,-30}\t{hit.Cosine.ToString("0.000000", CultureInfo.InvariantCulture)}");
+        foreach (var hit in hits) Console.WriteLine($"{decoder.Word(hit),-30}\t{hit.Cosine.ToString("0.000000", CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>Every query row against the index (timed alone), then the rows written.</summary>
@@ -100,7 +100,7 @@ public static class NeighborsCommand
         {
             for (int i = 0; i < hits.Length; i++)
                 for (int rank = 0; rank < hits[i].Length; rank++)
-                    writer.Write($"{query.Labels[i]}\t{rank + 1}\t{hits[i][rank].Word}\t"
+                    writer.Write($"{query.Labels[i]}\t{rank + 1}\t{decoder.Word(hits[i][rank])}\t"
                                  + $"{hits[i][rank].Cosine.ToString("0.000000", CultureInfo.InvariantCulture)}\n");
         }
         if (r.Output is null) Write(Console.Out);

@@ -1,3 +1,4 @@
+using VecLm.Decoder;
 using System.Text;
 using VecLm.Embeddings;
 
@@ -25,7 +26,7 @@ public sealed class Generator(TrainedModel model)
 
     public TrainedModel Model => model;
     public Vocabulary Vocabulary => model.Vectors.Vocabulary;
-    /// <summary>What <see cref="RankedWord.Score"/> is for this model: the decoding rule's score, or <c>probability</c>.</summary>
+    /// <summary>What <see cref="Neighbor.Score"/> is for this model: the decoding rule's score, or <c>probability</c>.</summary>
     public string ScoreName => model.Config.IsRegression ? $"score ({model.Rule.Name})" : "probability";
 
     /// <summary>
@@ -49,7 +50,7 @@ public sealed class Generator(TrainedModel model)
     }
 
     /// <summary>The <paramref name="k"/> most likely words after <paramref name="ids"/> (read from a fresh state), best first.</summary>
-    public RankedWord[] Predict(ReadOnlySpan<int> ids, int k)
+    public Neighbor[] Predict(ReadOnlySpan<int> ids, int k)
     {
         if (k < 1) throw new BadInputException($"-k must be at least 1 (got {k})");
         using var session = new ModelSession(model);
