@@ -12,10 +12,12 @@ namespace VecLm.Decoder;
 /// append, or re-prune by the heuristic) under that node's lock, a short hold during which nothing else is locked.</item>
 /// <item>A node above the current top layer holds the global lock for its whole insertion, releases its own lock, and
 /// then becomes the entry point; the others take the global lock only to read the entry point and the top layer.</item>
+/// <item>Each thread announces its node in flight in a slot, read and written under the slot's lock, another short
+/// hold; nodes whose insertions overlapped are linked after both are complete (HnswOverlappingInserts.cs).</item>
 /// </list>
 /// Why it cannot deadlock. A wait for a short hold ends, as its holder waits for nothing. A thread waiting for the
 /// global lock holds only its new node's lock, and no one can wait for that: a node's id enters lists only when its
-/// own insertion links it, so no other thread knows it yet. That leaves waits for a node under insertion, a "long"
+/// own insertion links it (or, once it is complete, by an overlap link), so no other thread knows it yet. That leaves waits for a node under insertion, a "long"
 /// hold. A thread T can meet such a node n only by reading n's id from a list, so n's insertion had begun and held
 /// n's lock already; if T ever locks n after that, n's insertion has finished. Hence T never waits long in Connect
 /// or when moving to the next layer: SearchLayer stops only when every remaining candidate is farther than every
@@ -26,7 +28,7 @@ namespace VecLm.Decoder;
 /// n's insertion has linked n on layer l, which it does after searching layer l, so if n's inserter is itself
 /// waiting it is searching a layer below l. Around a cycle of waits the layers would strictly decrease: there is
 /// none. (No thread waits for its own node: during its insertion it is on lists of the layers above the one it
-/// searches only.)
+/// searches only. The links between overlapping insertions touch complete nodes only, so they never wait long.)
 /// </summary>
 public sealed unsafe partial class HnswIndex<TDistance>
 {
@@ -38,13 +40,14 @@ public sealed unsafe partial class HnswIndex<TDistance>
     {
         if (Count == 0) return;
         int next = 0, done = 0;
-        void Worker()
+        void Worker(InsertionSlot? slot)
         {
             var scratch = RentScratch();
             int i;
             while ((i = Interlocked.Increment(ref next)) < Count)
             {
-                Insert(i, scratch);
+                if (slot is null) Insert(i, scratch);
+                else InsertAnnounced(i, slot, scratch);
                 int d = Interlocked.Increment(ref done);
                 if ((d & 1023) == 0) progress?.Invoke(d);
             }
@@ -53,15 +56,16 @@ public sealed unsafe partial class HnswIndex<TDistance>
         Insert(0, RentScratch());
         if (threads == 1)
         {
-            Worker();
+            Worker(null);
         }
         else
         {
             _concurrent = true;
+            _slots = Enumerable.Range(0, threads).Select(_ => new InsertionSlot()).ToArray();
             var errors = new ConcurrentQueue<Exception>();
-            void Guarded()
+            void Guarded(InsertionSlot slot)
             {
-                try { Worker(); }
+                try { Worker(slot); }
                 catch (Exception e)
                 {
                     errors.Enqueue(e);
@@ -69,11 +73,13 @@ public sealed unsafe partial class HnswIndex<TDistance>
                 }
             }
             var helpers = Enumerable.Range(1, threads - 1)
-                .Select(t => new Thread(Guarded) { IsBackground = true, Name = $"hnsw-insert-{t}" }).ToList();
+                .Select(t => new Thread(() => Guarded(_slots[t])) { IsBackground = true, Name = $"hnsw-insert-{t}" })
+                .ToList();
             helpers.ForEach(t => t.Start());
-            Guarded();
+            Guarded(_slots[0]);
             helpers.ForEach(t => t.Join());
             _concurrent = false;
+            _slots = [];
             if (!errors.IsEmpty) throw new AggregateException("HNSW build failed", errors);
         }
         progress?.Invoke(Count);

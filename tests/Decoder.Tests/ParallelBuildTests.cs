@@ -1,9 +1,9 @@
 namespace VecLm.Decoder.Tests;
 
 /// <summary>
-/// Parallel builds against sequential ones where insertions collide: 4,000 vectors inserted cluster after cluster
-/// (threads insert near neighbours at the same moment), by 2 and 4 threads (started even on fewer cores), for
-/// several level seeds.
+/// Parallel builds against sequential ones where insertions collide: 4,000 vectors, inserted cluster after cluster
+/// (threads insert near neighbours at the same moment) or with every third vector a copy of the one before (the two
+/// are inserted at once), by 2 and 4 threads (started even on fewer cores), for several level seeds.
 /// </summary>
 public sealed class ParallelBuildTests(ParallelBuildFixture builds) : IClassFixture<ParallelBuildFixture>
 {
@@ -46,7 +46,7 @@ public sealed class ParallelBuildTests(ParallelBuildFixture builds) : IClassFixt
     [Fact]
     public void A_parallel_build_answers_batches_from_many_threads_like_single_searches()
     {
-        var set = builds["clusters"];
+        var set = builds["duplicates"];
         var index = set.Parallel.First(p => p.Threads == 4).Index;
         int dim = ParallelBuildFixture.Dim, n = set.Queries.Length / dim;
         var batch = index.SearchBatch(set.Queries, 10, ef: 20, threads: 4);
@@ -58,7 +58,7 @@ public sealed class ParallelBuildTests(ParallelBuildFixture builds) : IClassFixt
 public sealed class ParallelBuildFixture
 {
     public const int Dim = 16, Count = 4000, M = 8, EfConstruction = 40, Ef = 12;
-    public static readonly string[] Names = ["clusters"];
+    public static readonly string[] Names = ["clusters", "duplicates"];
     public static readonly int[] Seeds = [1, 2, 3, 4], Threads = [2, 4];
 
     public sealed record DataSet(float[] Vectors, float[] Queries,
@@ -71,7 +71,9 @@ public sealed class ParallelBuildFixture
     {
         foreach (string name in Names)
         {
-            var vectors = TestData.ClusteredVectors(80, Count / 80, Dim, spread: 0.6, seed: 1);
+            var vectors = name == "clusters"
+                ? TestData.ClusteredVectors(80, Count / 80, Dim, spread: 0.6, seed: 1)
+                : TestData.WithCopies(TestData.RandomVectors(Count, Dim, seed: 1), Dim, every: 3);
             var ids = Enumerable.Range(0, 300).Select(i => i * 13 % Count).ToArray();
             var queries = TestData.NoisyRows(vectors, Dim, ids, sigma: 0.15, seed: 2);
             var set = new DataSet(vectors, queries, [], []);
