@@ -6,11 +6,12 @@ using VecLm.Bench;
 using VecLm.Decoder;
 using VecLm.Embeddings;
 
-// IndexBench: the veclm side of bench/index. One thread throughout (build and queries).
+// IndexBench: the veclm side of bench/index. One thread throughout (build and queries), except where a thread count is given.
 //   IndexBench brown <vectors.bin> <outdir>   writes base/query/ground-truth files for the hnswlib helper and veclm.json
 //   IndexBench scale <outdir> [count]         1,000,000 seeded random vectors: HNSW against exact, scale.json
 //   IndexBench exact <vectors.bin> [queries]  exact search's queries/s, one thread (ExactBench)
 //   IndexBench rules <vectors.bin> [fit-queries] [threads]   PriorFit time, decoding rules HNSW vs exact (RulesBench)
+//   IndexBench build <random|clustered> [count] [threads,…] [repeats]   build time and recall by thread count (BuildBench)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 int[] efs = [10, 20, 40, 80, 160];
 const int K = 10, M = 16, EfConstruction = 200, Queries = 5000;
@@ -20,10 +21,13 @@ else if (args is ["scale", var scaleDir, ..]) Scale(scaleDir, args.Length > 2 ? 
 else if (args is ["exact", var exactPath, ..]) ExactBench.Run(exactPath, args.Length > 2 ? int.Parse(args[2]) : 5000);
 else if (args is ["rules", var rulesPath, ..])
     RulesBench.Run(rulesPath, args.Length > 2 ? int.Parse(args[2]) : 100_000, args.Length > 3 ? int.Parse(args[3]) : 2);
+else if (args is ["build", var kind, ..])
+    BuildBench.Run(kind, args.Length > 2 ? int.Parse(args[2]) : 100_000,
+                   args.Length > 3 ? args[3].Split(',').Select(int.Parse).ToArray() : [1, 2], args.Length > 4 ? int.Parse(args[4]) : 1);
 else
 {
     Console.Error.WriteLine("usage: IndexBench brown <vectors.bin> <outdir> | scale <outdir> [count] | exact <vectors.bin> [queries] | "
-                            + "rules <vectors.bin> [fit-queries] [threads]");
+                            + "rules <vectors.bin> [fit-queries] [threads] | build <random|clustered> [count] [threads,…] [repeats]");
     return 2;
 }
 return 0;

@@ -25,7 +25,8 @@ public static class HnswIndex
 /// vectors in one pinned row-major array, layer 0 as fixed-size lists <c>[count, id…]</c> of 2·M links in one int
 /// array, the upper layers likewise (M links) in a second one, a spin lock per node for the parallel build, and
 /// pooled per-search scratch (visited marks with an epoch counter, heaps). Searches are safe from many threads.
-/// This file holds the layout and the public operations; Algorithms 1, 2 and 4 are in the partial files.
+/// This file holds the layout and the public operations; Algorithms 1, 2 and 4, the parallel build's threads and
+/// lock protocol, and the integrity check are in the partial files.
 /// </summary>
 public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDistance : struct, IDistance
 {
@@ -115,32 +116,6 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         return data;
     }
 
-    /// <summary>Inserts every node, node 0 first; with several threads each takes the next id from a counter.</summary>
-    private void InsertAll(int threads, Action<int>? progress)
-    {
-        if (Count == 0) return;
-        int next = 0, done = 0;
-        void Worker()
-        {
-            var scratch = RentScratch();
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < Count)
-            {
-                Insert(i, scratch);
-                int d = Interlocked.Increment(ref done);
-                if ((d & 1023) == 0) progress?.Invoke(d);
-            }
-            ReturnScratch(scratch);
-        }
-        Insert(0, RentScratch());
-        _concurrent = threads > 1;
-        if (threads == 1) Worker();
-        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Worker());
-        _concurrent = false;
-        if (threads > 1) RepairUnreachable(RentScratch());
-        progress?.Invoke(Count);
-    }
-
     /// <summary>Writes the graph (not the vectors) through a temporary file; see <see cref="HnswFile"/>.</summary>
     public void Save(string path) => HnswFile.Write(path, this, VectorsChecksum);
 
@@ -216,15 +191,6 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         _scratch.TryTake(out var s) ? s : new SearchScratch(Count, MaxM0, EfConstruction);
 
     private void ReturnScratch(SearchScratch scratch) => _scratch.Add(scratch);
-
-    private void LockNode(int node)
-    {
-        if (Interlocked.CompareExchange(ref _locks[node], 1, 0) == 0) return;
-        var spin = new SpinWait();
-        while (Interlocked.CompareExchange(ref _locks[node], 1, 0) != 0) spin.SpinOnce();
-    }
-
-    private void UnlockNode(int node) => Volatile.Write(ref _locks[node], 0);
 
     /// <summary>Per-search working memory, pooled: the visited marks, the candidate and result heaps, buffers.</summary>
     private sealed class SearchScratch(int count, int maxM0, int ef)

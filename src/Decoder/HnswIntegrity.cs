@@ -56,9 +56,8 @@ public sealed unsafe partial class HnswIndex<TDistance>
         return problems;
     }
 
-    private int ReachableOnLayer0() => ReachedOnLayer0().Count(r => r);
-
-    private bool[] ReachedOnLayer0()
+    /// <summary>How many nodes a breadth-first walk of layer 0 from the entry point reaches.</summary>
+    private int ReachableOnLayer0()
     {
         var reached = new bool[Count];
         var queue = new Queue<int>();
@@ -76,6 +75,6 @@ public sealed unsafe partial class HnswIndex<TDistance>
                 queue.Enqueue(e);
             }
         }
-        return reached;
+        return reached.Count(r => r);
     }
 }

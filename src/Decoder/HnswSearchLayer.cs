@@ -8,8 +8,9 @@ public sealed unsafe partial class HnswIndex<TDistance>
     /// <summary>
     /// Algorithm 2: a best-first search of one layer from <paramref name="entry"/> keeping the <paramref name="ef"/>
     /// closest nodes seen (in <c>scratch.Results</c>, farthest on top) and expanding candidates (closest first)
-    /// until the closest remaining candidate is farther than the farthest result. Neighbour lists are copied under
-    /// their node's lock while the graph is being built by several threads; afterwards they are read directly.
+    /// until the closest remaining candidate is farther than the farthest result (so every result has been expanded).
+    /// While several threads build the graph each list is copied under its node's lock, which waits for a node still
+    /// being inserted (HnswParallelBuild.cs); afterwards lists are read directly.
     /// </summary>
     private void SearchLayer(float* q, int entry, float entryDist, int ef, int level, SearchScratch scratch)
     {
@@ -73,7 +74,10 @@ public sealed unsafe partial class HnswIndex<TDistance>
         }
     }
 
-    /// <summary>Greedy descent on one upper layer: move to a closer neighbour while there is one.</summary>
+    /// <summary>
+    /// Greedy descent on one upper layer: move to a closer neighbour while there is one (lists copied under their
+    /// node's lock during a parallel build, as in <see cref="SearchLayer"/>).
+    /// </summary>
     private void GreedyClosest(float* q, int level, ref int node, ref float dist)
     {
         bool changed = true;

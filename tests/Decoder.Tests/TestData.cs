@@ -35,6 +35,15 @@ public static class TestData
         return data;
     }
 
+    /// <summary>The rows with every <paramref name="every"/>-th one replaced by a copy of the row before it.</summary>
+    public static float[] WithCopies(float[] vectors, int dim, int every)
+    {
+        var rows = (float[])vectors.Clone();
+        for (int row = every - 1; row < rows.Length / dim; row += every)
+            Array.Copy(vectors, (row - 1) * dim, rows, row * dim, dim);
+        return rows;
+    }
+
     /// <summary>
     /// Noisy copies of the rows <paramref name="ids"/> of <paramref name="vectors"/>: each row normalised, plus
     /// <paramref name="sigma"/>·Gaussian noise per dimension (predicted vectors that miss their word a little).
