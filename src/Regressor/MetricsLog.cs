@@ -40,7 +40,7 @@ public sealed class MetricsLog
             text.Append(string.Join(',', r.Epoch.ToString(CultureInfo.InvariantCulture), F(r.WallSeconds), F(r.TrainLoss),
                 F(r.ValidLoss), F(r.Top1), F(r.Perplexity), F(r.LearningRate), F(r.Top1Prior), F(r.Beta),
                 F(r.Top1Posterior), F(r.PosteriorBeta), r.Step.ToString(CultureInfo.InvariantCulture), F(r.EpochsTrained))).Append('\n');
-        AtomicFile.WriteText(path, text.ToString());
+        Checkpoint.Write(path, () => AtomicFile.WriteText(path, text.ToString()));
     }
 
     public static List<EpochMetrics> Read(string path)

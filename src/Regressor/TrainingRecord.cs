@@ -64,7 +64,7 @@ public sealed record TrainingRecord
         if (trainIds.Length != TrainTokens || ChecksumOf(trainIds) != TrainChecksum)
             throw new BadInputException(
                 $"--resume: '{given.TrainPath}' is not the training text this model was trained on ('{TrainPath}', {TrainTokens:N0} tokens)");
-        var givenRecord = For(given, ".", trainIds);
+        var givenRecord = For(given, given.OutputDir, trainIds);
         // Without --targets (null) a resumed model keeps the targets it was trained with, whatever the default is now.
         bool Given(string option) => (given.Given is null || given.Given.Contains(option)) && (option != "--targets" || given.Targets is not null);
         foreach (var (option, value) in Fixed)
@@ -89,6 +89,8 @@ public sealed record TrainingRecord
             Seed = Given("--seed") ? given.Seed : Seed,
             CheckpointEvery = Given("--checkpoint-every") ? given.CheckpointEvery : CheckpointEvery,
             EvalEvery = Given("--eval-every") ? given.EvalEvery : EvalEvery,
+            ValidPath = Given("--valid") ? given.ValidPath
+                : ValidPath is { } v ? Path.GetFullPath(Path.Combine(given.OutputDir, v)) : null,
         };
     }
 
@@ -109,6 +111,7 @@ public sealed record TrainingRecord
         ("--lr", r => S(r.LearningRate)), ("--clip", r => S(r.Clip)), ("--epochs", r => S(r.Epochs)),
         ("--time-limit", r => S(r.TimeLimit)), ("--max-steps", r => S(r.MaxSteps)), ("--threads", r => S(r.Threads)),
         ("--seed", r => S(r.Seed)), ("--checkpoint-every", r => S(r.CheckpointEvery)), ("--eval-every", r => S(r.EvalEvery)),
+        ("--valid", r => r.ValidPath ?? "none"),
     ];
 
     private static string S(object? value) => value switch

@@ -127,7 +127,8 @@ public class CheckpointTests
         using var dir = new TempDir();
         string corpus = TinyData.Corpus(dir, 30);
         string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
-        var options = TinyData.Options(corpus, vectors, dir.File("model"), LossKind.Cosine) with { MaxSteps = 2, Dropout = 0.1 };
+        string valid = TinyData.Corpus(dir, 20, seed: 2, name: "valid.txt");
+        var options = TinyData.Options(corpus, vectors, dir.File("model"), LossKind.Cosine) with { MaxSteps = 2, Dropout = 0.1, ValidPath = valid };
         using (var first = new Trainer(options)) first.Train();
         foreach (var (given, changed) in new[] { ("--dropout", options with { Dropout = 0.5 }), ("--bptt", options with { Bptt = 4 }),
                                                  ("--batch", options with { Batch = 2 }), ("--loss", options with { Loss = LossKind.L2 }) })
@@ -136,9 +137,10 @@ public class CheckpointTests
             Assert.Contains(given, e.Message);
         }
         // Not given on the command line: the recorded value, whatever the default.
-        using (var resumed = new Trainer(options with { Resume = true, Dropout = 0.2, MaxSteps = 4, Given = new HashSet<string> { "--max-steps" } }))
+        using (var resumed = new Trainer(options with { Resume = true, Dropout = 0.2, MaxSteps = 4, ValidPath = null, Given = new HashSet<string> { "--max-steps" } }))
         {
             Assert.Equal(0.1, resumed.Options.Dropout);
+            Assert.Equal(valid, resumed.Options.ValidPath);
             resumed.Train();
         }
         using (var faster = new Trainer(options with { Resume = true, LearningRate = 1e-3, MaxSteps = 5, Given = new HashSet<string> { "--lr", "--max-steps" } }))
