@@ -60,8 +60,7 @@ public sealed partial class Interrupt : IDisposable
             context.Cancel = true;
             return;
         }
-        Console.Error.WriteLine($"veclm: {Name(number)} again: exiting at once (the last checkpoint is kept)");
-        Console.Error.Flush();
+        Say($"veclm: {Name(number)} again: exiting at once (the last checkpoint is kept)");
         _exit(128 + number);   // no exit handlers: the working thread may be inside LibTorch
     }
 
@@ -70,10 +69,21 @@ public sealed partial class Interrupt : IDisposable
     {
         if (Interlocked.CompareExchange(ref _signal, number, 0) != 0) return false;
         LastExitCode = 128 + number;
-        Console.Error.WriteLine(number == SigInt ? "veclm: interrupted, stopping…"
+        Say(number == SigInt ? "veclm: interrupted, stopping…"
             : $"veclm: {Name(number)}: stopping after this step (a second signal ends at once)…");
         _source.Cancel();
         return true;
+    }
+
+    /// <summary>One line on stderr, if it can still be written (after SIGHUP the terminal may be gone).</summary>
+    private static void Say(string line)
+    {
+        try
+        {
+            Console.Error.WriteLine(line);
+            Console.Error.Flush();
+        }
+        catch (IOException) { }
     }
 
     private static string Name(int number) => number switch { SigHup => "SIGHUP", SigTerm => "SIGTERM", _ => "SIGINT" };

@@ -159,6 +159,18 @@ public sealed class Checkpoint(string dir)
     }
 
     /// <summary>
+    /// Before a resumed run writes sealed files into a folder of an earlier version: its raw model.weights sealed, so
+    /// the folder holds one format (a folder whose config.json is not upgraded yet still reads sealed weights).
+    /// </summary>
+    public void UpgradeBest(ModelConfig config, float[] inputVectors)
+    {
+        if (!File.Exists(BestWeightsPath) || SealedFile.LooksSealed(BestWeightsPath)) return;
+        using var best = new RnnModel(config, inputVectors);
+        best.load(BestWeightsPath);
+        SaveBest(best);
+    }
+
+    /// <summary>
     /// The trained model for use: the config checked against <paramref name="vectors"/> (same dimension, vocabulary
     /// and values), then the best weights (or, before the first validation, the checkpoint's), in eval mode.
     /// </summary>
@@ -169,7 +181,7 @@ public sealed class Checkpoint(string dir)
         var model = new RnnModel(config, vectors.Data);
         try
         {
-            if (config.Format >= ModelConfig.CurrentFormat)
+            if (config.Format >= ModelConfig.CurrentFormat || SealedFile.LooksSealed(BestWeightsPath))
             {
                 string path = File.Exists(BestWeightsPath) ? BestWeightsPath
                     : File.Exists(CheckpointPath) ? CheckpointPath

@@ -67,11 +67,20 @@ public sealed class Trainer : IDisposable
         if (options.Resume)
         {
             checkpoint.RemoveTemporaries();
+            if (config.Format < ModelConfig.CurrentFormat) checkpoint.UpgradeBest(config, vectors.Data);
             (state, hidden) = checkpoint.LoadResumePoint(model, optimizer, config, train.Batch);
             if (changes.Any(c => c.StartsWith("--lr ", StringComparison.Ordinal))) state = state with { LearningRate = options.LearningRate };
             SetLearningRate(state.LearningRate);
-            if (config.Training is { } record)
-                checkpoint.SaveConfig(config with { Training = record.Resumed(options, checkpoint.Dir, trainIds, state.Step, changes) });
+            var record = config.Training ?? TrainingRecord.For(options, checkpoint.Dir, trainIds);
+            if (config.Training is null) changes = ["(a folder of an earlier version: the options given)"];
+            config = config with
+            {
+                Format = ModelConfig.CurrentFormat, VectorsFullPath = config.VectorsFullPath ?? Path.GetFullPath(config.VectorsPath),
+                VectorsChecksum = config.VectorsChecksum ?? ModelConfig.ChecksumOf(vectors),
+                Training = record.Resumed(options, checkpoint.Dir, trainIds, state.Step, changes),
+            };
+            checkpoint.SaveConfig(config);
+            if (!File.Exists(checkpoint.VocabPath)) checkpoint.SaveVocabulary(vectors.Vocabulary);
         }
         else
         {
