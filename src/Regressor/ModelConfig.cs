@@ -55,7 +55,10 @@ public sealed record ModelConfig
     /// <summary>Width of the head: the vectors' dimension for a regression head, |V| for softmax.</summary>
     [JsonIgnore] public int OutputSize => IsRegression ? EmbeddingDim : VocabSize;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static ModelConfig For(WordVectors vectors, string vectorsPath, LossKind loss, int hidden, int layers,
         double dropout, bool trainInputEmbeddings, string targets = "raw")

@@ -316,7 +316,10 @@ public sealed class Trainer : IDisposable
     private (ModelConfig, TrainOptions) ResumedConfig(WordVectors vectors, TrainOptions options, int[] trainIds, out List<string> changes)
     {
         changes = [];
-        if (!checkpoint.CanResume) throw new FileNotFoundException($"nothing to resume in {checkpoint.Dir} (no checkpoint.bin)");
+        if (!checkpoint.CanResume)
+            throw new FileNotFoundException(checkpoint.HoldsModel
+                ? $"nothing to resume in {checkpoint.Dir}: no checkpoint.bin (the run stopped before its first checkpoint); start again with --force"
+                : $"nothing to resume in {checkpoint.Dir}: it holds no model", checkpoint.CheckpointPath);
         var saved = checkpoint.LoadConfig();
         saved.CheckMatches(vectors, options.VectorsPath);
         if (saved.Training is { } record) return (saved, record.Resume(options, trainIds, out changes));
