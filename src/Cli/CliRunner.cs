@@ -7,7 +7,8 @@ namespace VecLm.Cli;
 /// Runs the parsed command and turns every failure into one line on stderr and a non-zero exit: 2 for bad input
 /// (usage, missing or malformed files, invalid values: <see cref="BadInputException"/>), 1 when the machine fails
 /// the work (a full disk, another I/O error) and for a bug, which is named as one (an <see cref="ArgumentException"/>
-/// that is not bad input is VecLm calling itself wrongly). VECLM_DEBUG=1 lets a bug's stack trace through.
+/// that is not bad input is VecLm calling itself wrongly), 130/143/129 when Ctrl+C, SIGTERM or SIGHUP stopped the work.
+/// VECLM_DEBUG=1 lets a bug's stack trace through.
 /// </summary>
 public static class CliRunner
 {
@@ -30,7 +31,7 @@ public static class CliRunner
         catch (OperationCanceledException)
         {
             Error("interrupted");
-            return Interrupted;
+            return Interrupt.LastExitCode;
         }
         catch (Exception e) when (Unwrap(e) is var inner && IsBadInput(inner))
         {

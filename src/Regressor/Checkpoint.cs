@@ -1,54 +1,83 @@
-using System.Text.Json;
+using System.Text;
 using VecLm.Embeddings;
-using TorchSharp;
 
 namespace VecLm.Regressor;
 
-/// <summary>Where training stands, saved as <c>state.json</c> for <c>--resume</c>.</summary>
-public sealed record TrainerState
-{
-    /// <summary>The epoch in progress (1-based) and the next chunk of it to train.</summary>
-    public int Epoch { get; init; } = 1;
-    public int NextChunk { get; init; }
-    public long Step { get; init; }
-    public double LearningRate { get; init; }
-    public double BestValidLoss { get; init; } = double.PositiveInfinity;
-    public double ElapsedSeconds { get; init; }
-    /// <summary>The part of <see cref="ElapsedSeconds"/> spent in training steps (not validation or fitting).</summary>
-    public double StepSeconds { get; init; }
-    public long TokensTrained { get; init; }
-    /// <summary>Sum and count of the epoch-in-progress's training losses (its mean goes into metrics.csv).</summary>
-    public double EpochLossSum { get; init; }
-    public long EpochLossCount { get; init; }
-}
-
 /// <summary>
-/// The model folder: <c>config.json</c> (<see cref="ModelConfig"/>), <c>model.weights</c> (the best model so far),
-/// and, for <c>--resume</c>, <c>last.weights</c>, <c>optimizer.state</c> and <c>state.json</c>; <c>metrics.csv</c>
-/// beside them. Every file is written to a temporary name in the folder and renamed into place.
+/// The model folder: <c>config.json</c> (<see cref="ModelConfig"/>: shape, loss, vectors and their checksums, every
+/// training option), <c>vocab.txt</c>, <c>model.weights</c> (the best model so far, sealed), <c>checkpoint.bin</c>
+/// (everything <c>--resume</c> needs, sealed, one file: <see cref="ResumePoint"/>) with <c>state.json</c> (a readable
+/// copy of its state), <c>metrics.csv</c>, and for regression heads <c>targets.json</c>, <c>targets.hnsw</c>,
+/// <c>decoding.json</c>. Every file is written to a temporary name in the folder and renamed into place; a write that
+/// fails (a full disk, a read-only folder) is an <see cref="IOException"/> naming the file, the previous one intact.
+/// Folders of earlier versions (<c>last.weights</c>, <c>optimizer.state</c>, unsealed weights) still load and resume.
 /// </summary>
 public sealed class Checkpoint(string dir)
 {
     public string Dir { get; } = Path.GetFullPath(dir);
     public string ConfigPath => Path.Combine(Dir, "config.json");
+    public string VocabPath => Path.Combine(Dir, "vocab.txt");
     public string BestWeightsPath => Path.Combine(Dir, "model.weights");
-    public string LastWeightsPath => Path.Combine(Dir, "last.weights");
-    public string OptimizerPath => Path.Combine(Dir, "optimizer.state");
+    public string CheckpointPath => Path.Combine(Dir, "checkpoint.bin");
     public string StatePath => Path.Combine(Dir, "state.json");
     public string MetricsPath => Path.Combine(Dir, "metrics.csv");
     public string TargetsPath => Path.Combine(Dir, "targets.json");
     public string TargetIndexPath => Path.Combine(Dir, "targets.hnsw");
     public string DecodingPath => Path.Combine(Dir, "decoding.json");
+    /// <summary>The resume files of folders written before checkpoint.bin.</summary>
+    public string LastWeightsPath => Path.Combine(Dir, "last.weights");
+    public string OptimizerPath => Path.Combine(Dir, "optimizer.state");
 
-    private static readonly JsonSerializerOptions Json = new()
+    public const string WeightsKind = "WEIGHTS";
+
+    /// <summary>Every file a model folder may hold (a <c>--force</c> run removes them, nothing else).</summary>
+    public IEnumerable<string> ModelFiles =>
+        [ConfigPath, VocabPath, BestWeightsPath, CheckpointPath, StatePath, MetricsPath, TargetsPath, TargetIndexPath,
+         DecodingPath, LastWeightsPath, OptimizerPath];
+
+    public bool HoldsModel => File.Exists(ConfigPath) || File.Exists(BestWeightsPath) || File.Exists(CheckpointPath)
+                              || File.Exists(LastWeightsPath);
+
+    public bool CanResume => File.Exists(ConfigPath) && (File.Exists(CheckpointPath)
+                             || (File.Exists(LastWeightsPath) && File.Exists(OptimizerPath) && File.Exists(StatePath)));
+
+    /// <summary>
+    /// Before a run from scratch: a folder that holds a model is refused unless <paramref name="force"/>, which removes
+    /// that model's files (only those); temporary files a killed run left behind are removed either way.
+    /// </summary>
+    public void StartFresh(bool force)
     {
-        WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+        if (HoldsModel)
+        {
+            if (!force)
+                throw new BadInputException(
+                    $"{Dir} already holds a model: pass --resume to continue it, or --force to train a new one in its place");
+            foreach (var file in ModelFiles) File.Delete(file);
+        }
+        RemoveTemporaries();
+    }
 
-    public bool CanResume => File.Exists(ConfigPath) && File.Exists(LastWeightsPath) && File.Exists(OptimizerPath)
-                             && File.Exists(StatePath);
+    /// <summary>Removes the temporary files of writes a killed run never finished (AtomicFile's <c>.NAME.*.tmp</c>).</summary>
+    public void RemoveTemporaries()
+    {
+        if (!Directory.Exists(Dir)) return;
+        var names = ModelFiles.Select(Path.GetFileName).ToHashSet();
+        foreach (var temp in Directory.EnumerateFiles(Dir, ".*.tmp"))
+        {
+            string name = Path.GetFileName(temp)[1..];
+            if (names.Any(n => name.StartsWith(n + ".", StringComparison.Ordinal))) File.Delete(temp);
+        }
+    }
 
-    public void SaveConfig(ModelConfig config) => AtomicFile.WriteText(ConfigPath, config.ToJson());
+    public void SaveConfig(ModelConfig config) =>
+        Write(ConfigPath, () => AtomicFile.WriteText(ConfigPath, config.RelativeTo(Dir).ToJson()));
+
+    public void SaveVocabulary(Vocabulary vocabulary)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < vocabulary.Count; i++) text.Append(vocabulary[i]).Append(' ').Append(vocabulary.Counts[i]).Append('\n');
+        Write(VocabPath, () => AtomicFile.WriteText(VocabPath, text.ToString()));
+    }
 
     public ModelConfig LoadConfig()
     {
@@ -57,12 +86,17 @@ public sealed class Checkpoint(string dir)
         return ModelConfig.FromJson(File.ReadAllText(ConfigPath), ConfigPath);
     }
 
-    public void SaveTargets(PostProcessor processor) => processor.Save(TargetsPath);
+    /// <summary>Writes targets.json and returns the checksum of its bytes (recorded in config.json).</summary>
+    public string SaveTargets(PostProcessor processor)
+    {
+        Write(TargetsPath, () => processor.Save(TargetsPath));
+        return ModelConfig.Checksum(File.ReadAllBytes(TargetsPath));
+    }
 
     /// <summary>An HNSW index over the target rows (hnswlib's defaults), so a loaded model need not build one.</summary>
-    public void SaveTargetIndex(TargetVectors targets, int threads) =>
+    public void SaveTargetIndex(TargetVectors targets, int threads) => Write(TargetIndexPath, () =>
         Decoder.HnswIndex.Build(targets.ToArray(), targets.Dim, new Decoder.HnswOptions(Threads: Math.Max(1, threads)))
-            .Save(TargetIndexPath);
+            .Save(TargetIndexPath));
 
     /// <summary>The saved HNSW index over <paramref name="targets"/>, or one built now if it is missing or stale.</summary>
     public Decoder.IVectorIndex LoadTargetIndex(TargetVectors targets)
@@ -82,6 +116,12 @@ public sealed class Checkpoint(string dir)
     /// </summary>
     public TargetVectors LoadTargets(ModelConfig config, WordVectors vectors)
     {
+        if (config.TargetsChecksum is { } expected)
+        {
+            if (!File.Exists(TargetsPath)) throw new FileNotFoundException($"the model folder has no targets.json: {Dir}", TargetsPath);
+            if (ModelConfig.Checksum(File.ReadAllBytes(TargetsPath)) != expected)
+                throw SealedFile.Damaged(TargetsPath, "its checksum is not the one config.json records");
+        }
         var processor = File.Exists(TargetsPath) ? PostProcessor.Load(TargetsPath)
             : PostProcessing.Parse(config.Targets).Fit(vectors);
         if (processor.Spec != PostProcessing.Parse(config.Targets).ToString() || processor.Dim != vectors.Dim)
@@ -90,46 +130,100 @@ public sealed class Checkpoint(string dir)
         return TargetVectors.Create(vectors, processor);
     }
 
-    public void SaveBest(RnnModel model) => AtomicFile.WriteVia(BestWeightsPath, temp => model.save(temp));
+    /// <summary>The best model so far: its weights in a sealed file (checksum verified on load).</summary>
+    public void SaveBest(RnnModel model) =>
+        Write(BestWeightsPath, () => SealedFile.Write(BestWeightsPath, WeightsKind, [("weights", ResumePoint.Bytes(w => model.save(w)))]));
 
-    /// <summary>The state to resume from: weights, optimizer moments and the trainer's position.</summary>
-    public void SaveLast(RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer, TrainerState state)
+    /// <summary>The checkpoint (one sealed file), then state.json, its readable copy.</summary>
+    public void SaveResumePoint(RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer, TrainerState state,
+        (TorchSharp.torch.Tensor H, TorchSharp.torch.Tensor C)? hidden)
     {
-        AtomicFile.WriteVia(LastWeightsPath, temp => model.save(temp));
-        AtomicFile.WriteVia(OptimizerPath, temp => optimizer.save_state_dict(temp));
-        AtomicFile.WriteText(StatePath, JsonSerializer.Serialize(state, Json));
-    }
-
-    public TrainerState LoadLast(RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer)
-    {
-        if (!CanResume) throw new FileNotFoundException($"nothing to resume in {Dir} (no last.weights, optimizer.state or state.json)");
-        model.load(LastWeightsPath);
-        optimizer.load_state_dict(OptimizerPath);
-        try
-        {
-            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(StatePath), Json)
-                   ?? throw new InvalidDataException($"empty training state: {StatePath}");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"the training state '{StatePath}' is not valid: {e.Message}");
-        }
+        Write(CheckpointPath, () => ResumePoint.Save(CheckpointPath, model, optimizer, state, hidden));
+        Write(StatePath, () => AtomicFile.WriteText(StatePath, ResumePoint.StateJson(state)));
     }
 
     /// <summary>
-    /// The trained model for use: the config checked against <paramref name="vectors"/> (same dimension, same
-    /// vocabulary hash), then the best weights (or the last ones if no best was kept yet), in eval mode.
+    /// The state to resume from, loaded into the model and optimizer: checkpoint.bin, or in a folder written before it,
+    /// last.weights, optimizer.state and state.json (which carry no random generator or LSTM state).
+    /// </summary>
+    public (TrainerState State, (TorchSharp.torch.Tensor H, TorchSharp.torch.Tensor C)? Hidden) LoadResumePoint(
+        RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer, ModelConfig config, int batch)
+    {
+        if (!CanResume) throw new FileNotFoundException($"nothing to resume in {Dir} (no checkpoint.bin)", CheckpointPath);
+        if (File.Exists(CheckpointPath)) return ResumePoint.Load(CheckpointPath, model, optimizer, config, batch);
+        if (config.Format >= ModelConfig.CurrentFormat)
+            throw new FileNotFoundException($"nothing to resume in {Dir} (checkpoint.bin is missing)", CheckpointPath);
+        model.load(LastWeightsPath);
+        optimizer.load_state_dict(OptimizerPath);
+        return (ResumePoint.ParseState(File.ReadAllBytes(StatePath), StatePath), null);
+    }
+
+    /// <summary>
+    /// Before a resumed run writes sealed files into a folder of an earlier version: its raw model.weights sealed, so
+    /// the folder holds one format (a folder whose config.json is not upgraded yet still reads sealed weights).
+    /// </summary>
+    public void UpgradeBest(ModelConfig config, float[] inputVectors)
+    {
+        if (!File.Exists(BestWeightsPath) || SealedFile.LooksSealed(BestWeightsPath)) return;
+        using var best = new RnnModel(config, inputVectors);
+        best.load(BestWeightsPath);
+        SaveBest(best);
+    }
+
+    /// <summary>
+    /// The trained model for use: the config checked against <paramref name="vectors"/> (same dimension, vocabulary
+    /// and values), then the best weights (or, before the first validation, the checkpoint's), in eval mode.
     /// </summary>
     public (ModelConfig Config, RnnModel Model) LoadModel(WordVectors vectors, string vectorsPath)
     {
         var config = LoadConfig();
         config.CheckMatches(vectors, vectorsPath);
-        string weights = File.Exists(BestWeightsPath) ? BestWeightsPath
-            : File.Exists(LastWeightsPath) ? LastWeightsPath
-            : throw new FileNotFoundException($"the model folder has no weights: {Dir}", BestWeightsPath);
         var model = new RnnModel(config, vectors.Data);
-        model.load(weights);
+        try
+        {
+            if (config.Format >= ModelConfig.CurrentFormat || SealedFile.LooksSealed(BestWeightsPath))
+            {
+                string path = File.Exists(BestWeightsPath) ? BestWeightsPath
+                    : File.Exists(CheckpointPath) ? CheckpointPath
+                    : throw new FileNotFoundException($"the model folder has no weights: {Dir}", BestWeightsPath);
+                var parts = SealedFile.Read(path, path == BestWeightsPath ? WeightsKind : ResumePoint.Kind);
+                ResumePoint.LoadWeights(model, parts.Part("weights", path), path);
+            }
+            else
+            {
+                string weights = File.Exists(BestWeightsPath) ? BestWeightsPath
+                    : File.Exists(LastWeightsPath) ? LastWeightsPath
+                    : throw new FileNotFoundException($"the model folder has no weights: {Dir}", BestWeightsPath);
+                model.load(weights);
+            }
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
         model.eval();
         return (config, model);
+    }
+
+    /// <summary>
+    /// Runs a write of <paramref name="path"/>; an I/O failure (a full disk, a read-only folder) becomes one message
+    /// naming the file and the reason (the temporary file is already gone and the previous file intact: AtomicFile).
+    /// </summary>
+    public static void Write(string path, Action write)
+    {
+        try { write(); }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new IOException($"could not write {path}: {Reason(e)}", e);
+        }
+    }
+
+    /// <summary>The reason of an I/O error without the path .NET appends (the temporary file's).</summary>
+    private static string Reason(IOException e)
+    {
+        string message = e.Message;
+        int at = message.IndexOf(" : '", StringComparison.Ordinal);
+        return (at > 0 ? message[..at] : message).TrimEnd('.', ' ');
     }
 }

@@ -26,7 +26,23 @@ public sealed record TrainOptions
     public double LearningRateDecay { get; init; } = 0.5;
     public int? Threads { get; init; }
     public long? Seed { get; init; }
+    /// <summary>Continue from the model folder's checkpoint (<see cref="TrainingRecord.Resume"/> says what may differ).</summary>
     public bool Resume { get; init; }
+    /// <summary>Train from scratch into a folder that holds a model, removing that model's files first.</summary>
+    public bool Force { get; init; }
+    /// <summary>How often the checkpoint is written (also at every validation and at the end).</summary>
+    public TimeSpan CheckpointEvery { get; init; } = DefaultCheckpointEvery;
+    public static readonly TimeSpan DefaultCheckpointEvery = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How often to validate within an epoch (with <see cref="ValidPath"/>; besides every epoch's end): a metrics.csv
+    /// row and the best model kept. Null: at epoch ends only. The learning-rate rule applies at epoch ends only.
+    /// </summary>
+    public TimeSpan? EvalEvery { get; init; }
+    /// <summary>
+    /// The options given on the command line (e.g. <c>--lr</c>); on <c>--resume</c> the others keep the values the
+    /// model was trained with. Null: every option counts as given (library callers).
+    /// </summary>
+    public IReadOnlySet<string>? Given { get; init; }
     /// <summary>
     /// How the regression targets are post-processed (<c>raw</c>, <c>center</c>, <c>abtt[:D]</c>); see
     /// <see cref="TargetVectors"/>. Null for the loss's default (<see cref="DefaultTargets"/>). Ignored by softmax.
@@ -51,6 +67,9 @@ public sealed record TrainOptions
 
     public void Validate()
     {
+        if (Resume && Force) throw new BadInputException("--resume continues the model in the folder and --force replaces it: pass one of them");
+        if (CheckpointEvery < TimeSpan.Zero) throw new BadInputException("--checkpoint-every must be positive");
+        if (EvalEvery is { } e && e <= TimeSpan.Zero) throw new BadInputException("--eval-every must be positive");
         if (Epochs <= 0) throw new BadInputException($"--epochs must be positive (got {Epochs})");
         if (TimeLimit is { } t && t <= TimeSpan.Zero) throw new BadInputException("--time-limit must be positive");
         if (MaxSteps is <= 0) throw new BadInputException($"--max-steps must be positive (got {MaxSteps})");
@@ -75,13 +94,20 @@ public readonly record struct TrainProgress(
 public enum StopReason { Epochs, TimeLimit, MaxSteps, Interrupted, NaNLoss }
 
 /// <summary>
-/// One epoch's line of <c>metrics.csv</c>. Top-1 is NaN without a validation set; perplexity only for softmax and the
-/// sampled loss; the prior and posterior rules' top-1 and their fitted β only for a regression head.
+/// One validation's line of <c>metrics.csv</c>: at every epoch's end and, with <c>--eval-every</c>, within epochs
+/// (<see cref="Step"/>, and <see cref="EpochsTrained"/> as a fraction: 1.25 is a quarter into epoch 2). The train loss
+/// is the mean since the previous line. Top-1 is NaN without a validation set; perplexity only for softmax and the
+/// sampled loss; the prior and posterior rules' top-1 and their fitted β only for a regression head. Step and
+/// EpochsTrained are 0 and NaN in files written before they existed.
 /// </summary>
 public readonly record struct EpochMetrics(
     int Epoch, double WallSeconds, double TrainLoss, double ValidLoss, double Top1, double Perplexity, double LearningRate,
-    double Top1Prior = double.NaN, double Beta = double.NaN, double Top1Posterior = double.NaN, double PosteriorBeta = double.NaN)
+    double Top1Prior = double.NaN, double Beta = double.NaN, double Top1Posterior = double.NaN, double PosteriorBeta = double.NaN,
+    long Step = 0, double EpochsTrained = double.NaN)
 {
+    /// <summary>True for a line written at the end of its epoch (or in a file without the fraction).</summary>
+    public bool AtEpochEnd => double.IsNaN(EpochsTrained) || EpochsTrained >= Epoch;
+
     /// <summary>The best validation top-1 of the epoch: the better of the prior and posterior rules' where there are.</summary>
     public double BestTop1 => new[] { Top1, Top1Prior, Top1Posterior }.Where(x => !double.IsNaN(x)).DefaultIfEmpty(double.NaN).Max();
 }

@@ -75,16 +75,17 @@ public sealed class TrainedModel : IDisposable
 
     /// <summary>
     /// Loads a model folder with <paramref name="vectorsPath"/>, or, when that is null, the vectors its config.json
-    /// names. The vectors are checked against the model's vocabulary.
+    /// names (relative to the folder, else where they were at training). The vectors are checked against the model's
+    /// vocabulary and the checksum of their values.
     /// </summary>
     public static TrainedModel Load(string dir, string? vectorsPath = null)
     {
         var checkpoint = new Checkpoint(dir);
         if (vectorsPath is null)
         {
-            vectorsPath = checkpoint.LoadConfig().VectorsPath;
-            if (!File.Exists(vectorsPath))
-                throw new FileNotFoundException($"the model's vectors file is gone: {vectorsPath} (pass --vectors)", vectorsPath);
+            var saved = checkpoint.LoadConfig();
+            vectorsPath = saved.FindVectors(checkpoint.Dir) ?? throw new FileNotFoundException(
+                $"the model's vectors file is gone: {saved.VectorsFullPath ?? saved.VectorsPath} (pass --vectors)", saved.VectorsPath);
         }
         var vectors = WordVectors.Load(vectorsPath);
         var (config, model) = checkpoint.LoadModel(vectors, vectorsPath);

@@ -9,8 +9,9 @@ namespace VecLm.Regressor;
 /// <summary>
 /// Trains an <see cref="RnnModel"/> the word_language_model way: the corpus as <c>batch</c> parallel streams,
 /// truncated back-propagation through <c>bptt</c> steps with the hidden state carried (and detached) between
-/// chunks, Adam, gradient-norm clipping, the learning rate cut when the validation loss stops improving, the best
-/// model kept. Each step runs in its own dispose scope, so native memory stays flat.
+/// chunks, Adam, gradient-norm clipping, the learning rate cut when the validation loss stops improving at an epoch's
+/// end, the best model kept. Each step runs in its own dispose scope, so native memory stays flat. The checkpoint
+/// (<see cref="ResumePoint"/>) is written on a schedule (<see cref="TrainingSchedule"/>), never per step.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -27,19 +28,29 @@ public sealed class Trainer : IDisposable
     private readonly TorchSharp.Modules.Adam optimizer;
     private readonly Evaluator evaluator;
     private readonly MetricsLog metrics;
+    private readonly Stopwatch clock = new(), stepClock = new();
     private TrainerState state;
+    /// <summary>The LSTM state carried from one chunk to the next within an epoch (null at an epoch's start).</summary>
+    private (Tensor H, Tensor C)? hidden;
+    private double elapsedBefore, stepSecondsBefore;
 
     public Trainer(TrainOptions options, Action<TrainProgress>? progress = null)
     {
         options.Validate();
-        this.options = options;
         this.progress = progress ?? (_ => { });
-        if (options.Threads is { } threads) set_num_threads(threads);
-        if (options.Seed is { } seed) random.manual_seed(seed);
         var vectors = WordVectors.Load(options.VectorsPath);
         checkpoint = new Checkpoint(options.OutputDir);
-        config = ConfigFor(vectors);
         var trainIds = TokenBatches.Tokenize(options.TrainPath, vectors.Vocabulary);
+        List<string> changes = [];
+        if (options.Resume) (config, options) = ResumedConfig(vectors, options, trainIds, out changes);
+        else
+        {
+            checkpoint.StartFresh(options.Force);
+            config = NewConfig(vectors, options, trainIds);
+        }
+        this.options = options;
+        if (options.Threads is { } threads) set_num_threads(threads);
+        if (options.Seed is { } seed) random.manual_seed(seed);
         train = new TokenBatches(trainIds, options.Batch, options.Bptt, options.TrainPath);
         if (options.ValidPath is { } validPath)
             valid = new TokenBatches(TokenBatches.Tokenize(validPath, vectors.Vocabulary), 10, options.Bptt, validPath);
@@ -55,123 +66,132 @@ public sealed class Trainer : IDisposable
         Directory.CreateDirectory(checkpoint.Dir);
         if (options.Resume)
         {
-            state = checkpoint.LoadLast(model, optimizer);
+            checkpoint.RemoveTemporaries();
+            if (config.Format < ModelConfig.CurrentFormat) checkpoint.UpgradeBest(config, vectors.Data);
+            (state, hidden) = checkpoint.LoadResumePoint(model, optimizer, config, train.Batch);
+            if (changes.Any(c => c.StartsWith("--lr ", StringComparison.Ordinal))) state = state with { LearningRate = options.LearningRate };
             SetLearningRate(state.LearningRate);
+            var record = config.Training ?? TrainingRecord.For(options, checkpoint.Dir, trainIds);
+            if (config.Training is null) changes = ["(a folder of an earlier version: the options given)"];
+            config = config with
+            {
+                Format = ModelConfig.CurrentFormat, VectorsFullPath = config.VectorsFullPath ?? Path.GetFullPath(config.VectorsPath),
+                VectorsChecksum = config.VectorsChecksum ?? ModelConfig.ChecksumOf(vectors),
+                Training = record.Resumed(options, checkpoint.Dir, trainIds, state.Step, changes),
+            };
+            checkpoint.SaveConfig(config);
+            if (!File.Exists(checkpoint.VocabPath)) checkpoint.SaveVocabulary(vectors.Vocabulary);
         }
         else
         {
             state = new TrainerState { LearningRate = options.LearningRate };
-            checkpoint.SaveConfig(config);
+            string? targetsChecksum = null;
             if (targets is not null)
             {
-                checkpoint.SaveTargets(targets.Processor);
+                targetsChecksum = checkpoint.SaveTargets(targets.Processor);
                 checkpoint.SaveTargetIndex(targets, options.Threads ?? 1);
-                decoding!.Save(checkpoint.DecodingPath);
+                Checkpoint.Write(checkpoint.DecodingPath, () => decoding!.Save(checkpoint.DecodingPath));
             }
+            checkpoint.SaveVocabulary(vectors.Vocabulary);
+            config = config with { TargetsChecksum = targetsChecksum };
+            checkpoint.SaveConfig(config);
         }
-        metrics = new MetricsLog(checkpoint.MetricsPath, keepExisting: options.Resume);
+        metrics = new MetricsLog(checkpoint.MetricsPath, keepUpToStep: options.Resume ? state.Step : null);
     }
 
     public ModelConfig Config => config;
     public RnnModel Model => model;
     public TrainerState State => state;
+    /// <summary>The options in effect (on --resume: the recorded ones, with the changes given).</summary>
+    public TrainOptions Options => options;
     internal TokenBatches TrainBatches => train;
+    /// <summary>Called after every step with its number, once any checkpoint of that step is written (tests).</summary>
+    internal Action<long>? AfterStep { get; set; }
 
     /// <summary>The model's mean loss, top-1 and perplexity on <paramref name="batches"/> (eval mode).</summary>
     public Evaluation Evaluate(TokenBatches batches) => evaluator.Evaluate(batches);
 
-    /// <summary>Trains until the epochs, the time limit or the step limit are used up, or <paramref name="cancel"/> fires.</summary>
+    /// <summary>
+    /// Trains until the epochs, the time limit or the step limit are used up, or <paramref name="cancel"/> fires (then
+    /// the step in progress finishes and the checkpoint is written). Validates at every epoch's end and every
+    /// <c>--eval-every</c>; writes the checkpoint every <c>--checkpoint-every</c>, at every validation and at the end.
+    /// </summary>
     public TrainResult Train(CancellationToken cancel = default)
     {
-        var clock = Stopwatch.StartNew();
-        var trainClock = new Stopwatch();
+        clock.Restart();
+        stepClock.Reset();
+        elapsedBefore = state.ElapsedSeconds;
+        stepSecondsBefore = state.StepSeconds;
         long tokensThisRun = 0, stepsAtStart = state.Step;
-        double elapsedBefore = state.ElapsedSeconds, stepBefore = state.StepSeconds;
-        var reason = StopReason.Epochs;
+        var schedule = new TrainingSchedule(options.CheckpointEvery, valid is null ? null : options.EvalEvery);
+        var lastReport = TimeSpan.Zero;
         string message = "";
-        while (state.Epoch <= options.Epochs)
+        StopReason reason;
+        model.train();
+        while (true)
         {
-            long stepsBefore = state.Step;
-            reason = RunEpoch(cancel, clock, trainClock, ref tokensThisRun, out message);
-            state = state with
+            if (cancel.IsCancellationRequested) { reason = StopReason.Interrupted; break; }
+            if (options.MaxSteps is { } max && state.Step >= max) { reason = StopReason.MaxSteps; break; }
+            if (state.Epoch > options.Epochs) { reason = StopReason.Epochs; break; }
+            if (options.TimeLimit is { } limit && clock.Elapsed >= limit) { reason = StopReason.TimeLimit; break; }
+            stepClock.Start();
+            double value = Step(state.NextChunk, out long n);
+            stepClock.Stop();
+            if (!double.IsFinite(value))
             {
-                ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
-                StepSeconds = stepBefore + trainClock.Elapsed.TotalSeconds,
-            };
-            if (reason is StopReason.NaNLoss) break;
-            // A limit reached before the epoch's first step: nothing new to validate or save.
-            if (reason is StopReason.TimeLimit or StopReason.MaxSteps && state.Step == stepsBefore && state.Step > 0) break;
-            if (reason is StopReason.Interrupted)
-            {
-                checkpoint.SaveLast(model, optimizer, state);
-                message = $"interrupted: checkpoint saved at step {state.Step}; continue with --resume";
+                message = $"the training loss became {value} at step {state.Step + 1} (epoch {state.Epoch}); " +
+                          $"kept the last good checkpoint in {checkpoint.Dir}; try a lower --lr or --clip";
+                reason = StopReason.NaNLoss;
                 break;
             }
-            EndEpoch(clock);
-            if (reason is not StopReason.Epochs) break;
+            tokensThisRun += n;
+            state = state with
+            {
+                NextChunk = state.NextChunk + 1, Step = state.Step + 1, TokensTrained = state.TokensTrained + n,
+                EpochLossSum = state.EpochLossSum + value, EpochLossCount = state.EpochLossCount + 1,
+            };
+            if (clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(250) || state.NextChunk == train.Chunks)
+            {
+                lastReport = clock.Elapsed;
+                Report(value, tokensThisRun / Math.Max(stepClock.Elapsed.TotalSeconds, 1e-9), "train");
+            }
+            if (state.NextChunk >= train.Chunks) EndEpoch(schedule);
+            else if (schedule.Due(clock.Elapsed) is var (validate, save) && (validate || save))
+            {
+                if (validate) Validate(plateauRule: false, schedule);
+                else SaveCheckpoint(schedule);
+            }
+            AfterStep?.Invoke(state.Step);
         }
-        double seconds = trainClock.Elapsed.TotalSeconds;
+        if (reason is StopReason.Interrupted)
+        {
+            SaveCheckpoint(schedule);
+            message = $"interrupted: checkpoint saved at step {state.Step}; continue with the same command and --resume";
+        }
+        // A limit reached within an epoch: validate there (no learning-rate rule) unless just done, then save.
+        else if (reason is StopReason.TimeLimit or StopReason.MaxSteps && state.Step > stepsAtStart
+                 && state.ValidatedStep != state.Step)
+            Validate(plateauRule: false, schedule);
+        UpdateClocks();
+        double seconds = stepClock.Elapsed.TotalSeconds;
         if (message.Length == 0) message = reason switch
         {
             StopReason.TimeLimit => $"time limit reached after {state.Step} steps",
             StopReason.MaxSteps => $"step limit reached ({state.Step} steps)",
             _ => $"trained {options.Epochs} epochs ({state.Step} steps)",
         };
-        return new TrainResult(reason, state.Step - stepsAtStart, tokensThisRun, trainClock.Elapsed,
+        return new TrainResult(reason, state.Step - stepsAtStart, tokensThisRun, stepClock.Elapsed,
             seconds > 0 ? tokensThisRun / seconds : 0, metrics.Rows, checkpoint.Dir, message);
     }
 
-    private StopReason RunEpoch(CancellationToken cancel, Stopwatch clock, Stopwatch trainClock, ref long tokens,
-        out string message)
-    {
-        message = "";
-        model.train();
-        var hidden = model.InitHidden(train.Batch);
-        var lastReport = TimeSpan.Zero;
-        try
-        {
-            for (int chunk = state.NextChunk; chunk < train.Chunks; chunk++)
-            {
-                if (cancel.IsCancellationRequested) return StopReason.Interrupted;
-                if (options.TimeLimit is { } limit && clock.Elapsed >= limit) return StopReason.TimeLimit;
-                if (options.MaxSteps is { } max && state.Step >= max) return StopReason.MaxSteps;
-                trainClock.Start();
-                double value = Step(chunk, ref hidden, out long n);
-                trainClock.Stop();
-                if (!double.IsFinite(value))
-                {
-                    message = $"the training loss became {value} at step {state.Step + 1} (epoch {state.Epoch}); " +
-                              $"kept the last good checkpoint in {checkpoint.Dir}; try a lower --lr or --clip";
-                    return StopReason.NaNLoss;
-                }
-                tokens += n;
-                state = state with
-                {
-                    NextChunk = chunk + 1, Step = state.Step + 1, TokensTrained = state.TokensTrained + n,
-                    EpochLossSum = state.EpochLossSum + value, EpochLossCount = state.EpochLossCount + 1,
-                };
-                if (clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(250) || chunk + 1 == train.Chunks)
-                {
-                    lastReport = clock.Elapsed;
-                    Report(value, tokens / Math.Max(trainClock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, "train");
-                }
-            }
-            return options.MaxSteps is { } m && state.Step >= m ? StopReason.MaxSteps : StopReason.Epochs;
-        }
-        finally
-        {
-            hidden.H.Dispose();
-            hidden.C.Dispose();
-        }
-    }
-
     /// <summary>One optimizer step on chunk <paramref name="chunk"/>; returns its loss (not applied if not finite).</summary>
-    private double Step(int chunk, ref (Tensor H, Tensor C) hidden, out long tokens)
+    private double Step(int chunk, out long tokens)
     {
+        var carried = hidden ??= model.InitHidden(train.Batch);   // outside the step's scope: it outlives the step
         using var scope = NewDisposeScope();
         var (input, target) = train.Chunk(chunk);                               // [T, B] each
         optimizer.zero_grad();
-        var (features, next) = model.Features(input, hidden);                   // [T, B, H]
+        var (features, next) = model.Features(input, carried);                  // [T, B, H]
         var ids = target.reshape(-1);                                           // [T·B]
         var output = model.Output(features.reshape(-1, config.Hidden), loss.Layout);
         double value = loss.Backward(output, ids);
@@ -179,55 +199,97 @@ public sealed class Trainer : IDisposable
         if (!double.IsFinite(value)) return value;
         if (options.Clip > 0) nn.utils.clip_grad_norm_(parameters, options.Clip);
         optimizer.step();
-        hidden.H.Dispose();
-        hidden.C.Dispose();
+        DisposeHidden();
         hidden = (next.H.detach().MoveToOuterDisposeScope(), next.C.detach().MoveToOuterDisposeScope());
         return value;
     }
 
-    /// <summary>Validation, metrics.csv, the best model, the plateau rule for the learning rate, the resume point.</summary>
-    private void EndEpoch(Stopwatch clock)
+    /// <summary>
+    /// An epoch is done: validation with the plateau rule for the learning rate, then the next epoch (from a zero
+    /// LSTM state), then the checkpoint.
+    /// </summary>
+    private void EndEpoch(TrainingSchedule schedule)
+    {
+        Validate(plateauRule: true, schedule: null);
+        DisposeHidden();
+        state = state with { Epoch = state.Epoch + 1, NextChunk = 0 };
+        SaveCheckpoint(schedule);
+        schedule.Validated(clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Validation, a metrics.csv line, the best model kept (with its decoding fitted); at an epoch's end the learning
+    /// rate is cut when the validation loss did not improve. Then the checkpoint, unless <paramref name="schedule"/> is
+    /// null (the caller writes it).
+    /// </summary>
+    private void Validate(bool plateauRule, TrainingSchedule? schedule)
     {
         double trainLoss = state.EpochLossCount > 0 ? state.EpochLossSum / state.EpochLossCount : double.NaN;
         var eval = valid is null ? new Evaluation(double.NaN, double.NaN, double.NaN, 0)
-            : evaluator.Evaluate(valid, f => Report(trainLoss, 0, clock.Elapsed, $"validating {f:P0}"));
+            : evaluator.Evaluate(valid, f => Report(trainLoss, 0, $"validating {f:P0}"));
+        model.train();
+        UpdateClocks();
         double lr = state.LearningRate;
         metrics.Add(new EpochMetrics(state.Epoch, state.ElapsedSeconds, trainLoss, eval.Loss, eval.Top1, eval.Perplexity, lr,
-            eval.Top1Prior, eval.Beta, eval.Top1Posterior, eval.PosteriorBeta));
+            eval.Top1Prior, eval.Beta, eval.Top1Posterior, eval.PosteriorBeta, state.Step,
+            state.Epoch - 1 + (double)state.NextChunk / train.Chunks));
         double best = state.BestValidLoss;
         if (valid is null || eval.Loss < best)
         {
-            checkpoint.SaveBest(model);
+            SaveBest();
             best = valid is null ? best : eval.Loss;
-            FitDecoding(clock);
         }
-        else
+        else if (plateauRule)
         {
             lr *= options.LearningRateDecay;
             SetLearningRate(lr);
         }
-        bool epochDone = state.NextChunk >= train.Chunks;
-        state = state with
-        {
-            Epoch = epochDone ? state.Epoch + 1 : state.Epoch, NextChunk = epochDone ? 0 : state.NextChunk,
-            LearningRate = lr, BestValidLoss = best, EpochLossSum = 0, EpochLossCount = 0,
-        };
-        checkpoint.SaveLast(model, optimizer, state);
+        state = state with { LearningRate = lr, BestValidLoss = best, EpochLossSum = 0, EpochLossCount = 0, ValidatedStep = state.Step };
+        if (schedule is null) return;
+        SaveCheckpoint(schedule);
+        schedule.Validated(clock.Elapsed);
     }
 
     /// <summary>
-    /// The best model's decoding: the rules the evaluator fitted on its validation predictions, and CSLS hubness
-    /// measured on the same predictions, saved to decoding.json beside the weights.
+    /// The best model: its decoding fitted on the validation predictions (the rules the evaluator fitted, and CSLS
+    /// hubness measured on the same predictions), then model.weights and decoding.json written one after the other.
     /// </summary>
-    private void FitDecoding(Stopwatch clock)
+    private void SaveBest()
     {
-        if (valid is null || evaluator.LastFit is not { } fit || targets is null) return;
-        Report(0, 0, clock.Elapsed, "fitting the decoding");
-        fit.WithHubness(targets.Index, evaluator.LastOutputs.Outputs, get_num_threads()).Save(checkpoint.DecodingPath);
+        DecodingState? fitted = null;
+        if (valid is not null && evaluator.LastFit is { } fit && targets is not null)
+        {
+            Report(0, 0, "fitting the decoding");
+            fitted = fit.WithHubness(targets.Index, evaluator.LastOutputs.Outputs, get_num_threads());
+        }
+        checkpoint.SaveBest(model);
+        if (fitted is not null) Checkpoint.Write(checkpoint.DecodingPath, () => fitted.Save(checkpoint.DecodingPath));
     }
 
-    private void Report(double loss, double tokensPerSecond, TimeSpan elapsed, string phase)
+    private void SaveCheckpoint(TrainingSchedule schedule)
     {
+        UpdateClocks();
+        checkpoint.SaveResumePoint(model, optimizer, state, hidden);
+        schedule.Checkpointed(clock.Elapsed);
+    }
+
+    private void UpdateClocks() => state = state with
+    {
+        ElapsedSeconds = elapsedBefore + clock.Elapsed.TotalSeconds,
+        StepSeconds = stepSecondsBefore + stepClock.Elapsed.TotalSeconds,
+    };
+
+    private void DisposeHidden()
+    {
+        if (hidden is not { } h) return;
+        h.H.Dispose();
+        h.C.Dispose();
+        hidden = null;
+    }
+
+    private void Report(double loss, double tokensPerSecond, string phase)
+    {
+        var elapsed = clock.Elapsed;
         double epochs = options.Epochs;
         double fraction = (state.Epoch - 1 + (double)state.NextChunk / train.Chunks) / epochs;
         if (options.TimeLimit is { } limit) fraction = Math.Max(fraction, elapsed / limit);
@@ -238,16 +300,29 @@ public sealed class Trainer : IDisposable
             remaining, phase));
     }
 
-    private ModelConfig ConfigFor(WordVectors vectors)
+    private static ModelConfig NewConfig(WordVectors vectors, TrainOptions options, int[] trainIds) =>
+        ModelConfig.For(vectors, options.VectorsPath, options.Loss, options.Hidden, options.Layers, options.Dropout,
+            options.TrainInputEmbeddings, options.TargetsInEffect) with
+        {
+            Margin = options.Margin, VmfLambda = options.VmfLambda, Negatives = options.Negatives,
+            Training = TrainingRecord.For(options, options.OutputDir, trainIds),
+        };
+
+    /// <summary>
+    /// The saved config of a resumed run, checked against the vectors, and the options in effect: the recorded ones
+    /// with the changes given (<see cref="TrainingRecord.Resume"/>); for a folder without a record, the options given,
+    /// whose shape and loss must match the config.
+    /// </summary>
+    private (ModelConfig, TrainOptions) ResumedConfig(WordVectors vectors, TrainOptions options, int[] trainIds, out List<string> changes)
     {
-        if (!options.Resume)
-            return ModelConfig.For(vectors, options.VectorsPath, options.Loss, options.Hidden, options.Layers,
-                options.Dropout, options.TrainInputEmbeddings, options.TargetsInEffect) with
-            {
-                Margin = options.Margin, VmfLambda = options.VmfLambda, Negatives = options.Negatives,
-            };
+        changes = [];
+        if (!checkpoint.CanResume)
+            throw new FileNotFoundException(checkpoint.HoldsModel
+                ? $"nothing to resume in {checkpoint.Dir}: no checkpoint.bin (the run stopped before its first checkpoint); start again with --force"
+                : $"nothing to resume in {checkpoint.Dir}: it holds no model", checkpoint.CheckpointPath);
         var saved = checkpoint.LoadConfig();
         saved.CheckMatches(vectors, options.VectorsPath);
+        if (saved.Training is { } record) return (saved, record.Resume(options, trainIds, out changes));
         // Without --targets a resumed model keeps the targets it was trained with, whatever the default is now.
         string targets = saved.IsRegression && options.Targets is { } given ? PostProcessing.Parse(given).ToString() : saved.Targets;
         if (saved.Loss != options.Loss || saved.Hidden != options.Hidden || saved.Layers != options.Layers
@@ -255,7 +330,7 @@ public sealed class Trainer : IDisposable
             throw new BadInputException(
                 $"--resume: the model in {checkpoint.Dir} is {saved.Loss} hidden {saved.Hidden} layers {saved.Layers} " +
                 $"targets {saved.Targets}, not {options.Loss} hidden {options.Hidden} layers {options.Layers} targets {targets}");
-        return saved;
+        return (saved, options);
     }
 
     /// <summary>
@@ -273,6 +348,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        DisposeHidden();
         optimizer.Dispose();
         model.Dispose();
         targets?.Dispose();

@@ -105,7 +105,9 @@ public class DemoCommandTests
         var paths = new DemoPaths("/d", "/o");
         var args = DemoPlan.Arguments(DemoPlan.Models[2], paths, TimeSpan.FromMinutes(15));
         Assert.Equal(["train", "/d/train.txt", "--vectors", "/o/vectors.bin", "-o", "/o/l2", "--valid", "/d/valid.txt",
-                      "--threads", "1", "--seed", "1", "--time-limit", "900s", "--epochs", "1000", "--loss", "l2"], args);
+                      "--threads", "1", "--seed", "1", "--time-limit", "900s", "--epochs", "1000", "--eval-every", "120s", "--force",
+                      "--loss", "l2"], args);
+        Assert.Equal(TimeSpan.FromMinutes(1), DemoPlan.EvalEvery(DemoPlan.QuickTimeLimit));
         Assert.Equal(DemoPlan.Models.Count, DemoPlan.Models.Select(m => m.Name).Distinct().Count());
     }
 }

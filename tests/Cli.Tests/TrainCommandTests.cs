@@ -16,7 +16,7 @@ public class TrainCommandTests
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("tokens/s", result.Stdout);
         Assert.Contains("epoch 2:", result.Stdout);
-        foreach (var file in new[] { "config.json", "model.weights", "last.weights", "optimizer.state", "state.json", "metrics.csv" })
+        foreach (var file in new[] { "config.json", "vocab.txt", "model.weights", "checkpoint.bin", "state.json", "metrics.csv", "targets.json", "decoding.json" })
             Assert.True(File.Exists(Path.Combine(dir.File("run.model"), file)), file);
         Assert.Equal(3, File.ReadAllLines(Path.Combine(dir.File("run.model"), "metrics.csv")).Length);
     }

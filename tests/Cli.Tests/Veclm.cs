@@ -33,6 +33,18 @@ public static class Veclm
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Starts <c>veclm ARGS</c> without waiting: the process and its stdout and stderr as they complete.</summary>
+    public static (Process Process, Task<string> Stdout, Task<string> Stderr) Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "veclm.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["CI"] = "true";
+        start.Environment.Remove("VECLM_DEBUG");
+        var process = Process.Start(start)!;
+        return (process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+    }
+
     /// <summary>Asserts a clean failure: the given exit code, one line on stderr naming the problem, no stack trace.</summary>
     public static void AssertCleanError(Result result, int exitCode, string mentions)
     {

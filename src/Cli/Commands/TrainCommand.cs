@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using VecLm.Regressor;
 
 namespace VecLm.Cli;
@@ -20,13 +19,16 @@ public static class TrainCommand
         var bptt = new Option<int>("--bptt") { Description = "Truncated back-propagation length.", DefaultValueFactory = _ => 35 };
         var batch = new Option<int>("--batch") { Description = "Parallel streams per batch.", DefaultValueFactory = _ => 32 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training text.", DefaultValueFactory = _ => 10 };
-        var timeLimit = new Option<TimeSpan?>("--time-limit") { Description = "Stop after this long (e.g. 90s, 30m, 2h).", CustomParser = r => ParseDuration(r.Tokens[0].Value, r.AddError) };
+        var timeLimit = new Option<TimeSpan?>("--time-limit") { Description = "Stop after this long (e.g. 90s, 30m, 2h).", CustomParser = r => ParseDuration(r, "--time-limit") };
+        var checkpointEvery = new Option<TimeSpan?>("--checkpoint-every") { Description = "Write the checkpoint this often (also at every validation and at the end) [default: 10m].", CustomParser = r => ParseDuration(r, "--checkpoint-every") };
+        var evalEvery = new Option<TimeSpan?>("--eval-every") { Description = "Validate this often within an epoch too (with --valid): a metrics.csv line, the best model kept [default: at epoch ends only].", CustomParser = r => ParseDuration(r, "--eval-every") };
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many batches (benchmarks)." };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate (halved when the validation loss does not improve).", DefaultValueFactory = _ => 2e-3 };
         var clip = new Option<double>("--clip") { Description = "Gradient-norm clipping (0: off).", DefaultValueFactory = _ => 1.0 };
         var threads = new Option<int?>("--threads") { Description = "Torch threads [default: LibTorch's choice]." };
         var seed = new Option<long?>("--seed") { Description = "Random seed; with --threads 1 a run is reproducible." };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the model folder." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the model folder (options not given keep their recorded values)." };
+        var force = new Option<bool>("--force") { Description = "Train from scratch into a folder that holds a model, removing that model's files." };
         var trainInput = new Option<bool>("--train-input-embeddings") { Description = "Fine-tune the input embeddings (frozen by default)." };
         var margin = new Option<double>("--margin") { Description = "γ of the maxmargin loss.", DefaultValueFactory = _ => MaxMarginLoss.DefaultMargin };
         var vmfLambda = new Option<double>("--vmf-lambda") { Description = "λ₂ of the vmf loss (regularised NLLvMF), in (0, 1).", DefaultValueFactory = _ => VmfLoss.DefaultLambda };
@@ -35,7 +37,7 @@ public static class TrainCommand
         var command = new Command("train", "Train the LSTM language model on word vectors: a regression head (cosine, l2, max-margin, vMF) or the softmax baseline.")
         {
             train, vectors, loss, output, valid, hidden, layers, dropout, bptt, batch, epochs, timeLimit, maxSteps, lr, clip,
-            threads, seed, resume, trainInput, targets, margin, vmfLambda, negatives,
+            threads, seed, resume, force, trainInput, targets, margin, vmfLambda, negatives, checkpointEvery, evalEvery,
         };
         command.SetAction(parse =>
         {
@@ -50,7 +52,9 @@ public static class TrainCommand
                 LearningRate = parse.GetValue(lr), Clip = parse.GetValue(clip), Threads = parse.GetValue(threads), Seed = parse.GetValue(seed),
                 Resume = parse.GetValue(resume), TrainInputEmbeddings = parse.GetValue(trainInput),
                 Targets = parse.GetValue(targets), Margin = parse.GetValue(margin), VmfLambda = parse.GetValue(vmfLambda),
-                Negatives = parse.GetValue(negatives),
+                Negatives = parse.GetValue(negatives), Force = parse.GetValue(force),
+                CheckpointEvery = parse.GetValue(checkpointEvery) ?? TrainOptions.DefaultCheckpointEvery, EvalEvery = parse.GetValue(evalEvery),
+                Given = command.Options.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToHashSet(),
             };
             using var cancel = Interrupt.Listen();
             var result = Terminal.WithProgress($"training {options.Loss}", report =>
@@ -60,7 +64,8 @@ public static class TrainCommand
                 return trainer.Train(cancel.Token);
             });
             foreach (var e in result.Epochs)
-                Console.WriteLine($"epoch {e.Epoch}: train loss {e.TrainLoss:0.0000}" + (double.IsNaN(e.ValidLoss) ? "" :
+                Console.WriteLine((e.AtEpochEnd ? $"epoch {e.Epoch}" : $"epoch {e.EpochsTrained:0.00} (step {e.Step})") +
+                    $": train loss {e.TrainLoss:0.0000}" + (double.IsNaN(e.ValidLoss) ? "" :
                     $" valid loss {e.ValidLoss:0.0000} top-1 {e.Top1:P2}" +
                     (double.IsNaN(e.Perplexity) ? "" : $" ppl {e.Perplexity:0.0}") +
                     (double.IsNaN(e.Top1Prior) ? "" : $", prior β={e.Beta:0.000} top-1 {e.Top1Prior:P2}") +
@@ -68,19 +73,18 @@ public static class TrainCommand
             Console.WriteLine($"trained {result.TokensTrained:N0} tokens in {result.TrainingTime.TotalSeconds:0.0} s ({result.TokensPerSecond:N0} tokens/s), " +
                               $"{result.Steps} steps: {result.Message} → {result.ModelDir}");
             if (result.Reason == StopReason.NaNLoss) { CliRunner.Error(result.Message); return CliRunner.Failure; }
-            return result.Reason == StopReason.Interrupted ? 130 : 0;
+            if (result.Reason != StopReason.Interrupted) return 0;
+            Console.Error.WriteLine($"veclm: stopped by {cancel.SignalName}: {result.Message} (veclm train … -o {result.ModelDir} --resume)");
+            return cancel.ExitCode;
         });
         return command;
     }
 
-    internal static TimeSpan? ParseDuration(string text, Action<string> error)
+    internal static TimeSpan? ParseDuration(System.CommandLine.Parsing.ArgumentResult result, string option)
     {
-        char unit = text.Length > 0 ? text[^1] : ' ';
-        double scale = unit switch { 's' => 1, 'm' => 60, 'h' => 3600, _ => 0 };
-        string number = scale == 0 ? text : text[..^1];
-        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0)
-            return TimeSpan.FromSeconds(value * (scale == 0 ? 60 : scale));
-        error($"--time-limit: '{text}' is not a duration (e.g. 90s, 30m, 2h)");
-        return null;
+        string text = result.Tokens[0].Value;
+        var duration = Durations.TryParse(text);
+        if (duration is null) result.AddError($"{option}: '{text}' is not a duration (e.g. 90s, 30m, 2h)");
+        return duration;
     }
 }

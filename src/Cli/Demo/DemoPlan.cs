@@ -72,11 +72,22 @@ public static class DemoPlan
 
     public static TimeSpan LimitFor(bool quick, TimeSpan? overrideLimit) => overrideLimit ?? (quick ? QuickTimeLimit : TimeLimit);
 
-    /// <summary>The whole <c>veclm train</c> command line of <paramref name="model"/> (after <c>veclm</c>).</summary>
+    /// <summary>
+    /// Validation within epochs, so every learning curve of the report has points from the first minutes: every
+    /// 2 minutes of a 15-minute budget, every minute of a shorter one (a validation of Brown's 200,000 tokens costs a
+    /// few seconds to a few tens of seconds of the budget; the learning-rate rule still applies at epoch ends only).
+    /// </summary>
+    public static TimeSpan EvalEvery(TimeSpan limit) => TimeSpan.FromMinutes(limit < TimeSpan.FromMinutes(10) ? 1 : 2);
+
+    /// <summary>
+    /// The whole <c>veclm train</c> command line of <paramref name="model"/> (after <c>veclm</c>). <c>--force</c>: the
+    /// demo retrains from scratch whatever is in the model's folder (<see cref="DemoRunner"/> clears it first too).
+    /// </summary>
     public static IReadOnlyList<string> Arguments(DemoModel model, DemoPaths paths, TimeSpan limit) =>
     [
         "train", paths.Train, "--vectors", paths.Vectors, "-o", paths.ModelDir(model.Name), "--valid", paths.Valid,
-        "--threads", "1", "--seed", "1", "--time-limit", Duration(limit), "--epochs", Epochs, .. model.TrainArguments,
+        "--threads", "1", "--seed", "1", "--time-limit", Duration(limit), "--epochs", Epochs,
+        "--eval-every", Duration(EvalEvery(limit)), "--force", .. model.TrainArguments,
     ];
 
     /// <summary>A duration as <c>veclm train --time-limit</c> reads it (seconds).</summary>

@@ -13,7 +13,7 @@ public sealed record DemoOptions(string? Data, string Out, bool Quick, TimeSpan?
 /// vectors, (3) the plan's models, each by a child <c>veclm train</c> (<see cref="DemoPlan"/>), (4) the comparison
 /// report. Each step leaves its result in the output folder and is skipped when the result is already there, so a
 /// demo that stopped can be run again. A model counts as already trained when its folder holds a finished run
-/// (state.json and model.weights) and <c>logs/NAME.done</c> says that run's child exited 0 with the same
+/// (checkpoint.bin and model.weights) and <c>logs/NAME.done</c> says that run's child exited 0 with the same
 /// <c>veclm train</c> arguments and the same vectors file; anything else (never trained, interrupted, failed, other
 /// arguments such as another time limit) is trained again from scratch, never resumed: a resumed run would get a
 /// fresh time limit and no longer match the others.
@@ -96,7 +96,7 @@ public static class DemoRunner
     {
         var checkpoint = new Checkpoint(paths.ModelDir(job.Name));
         string done = paths.DonePath(job.Name);
-        return File.Exists(checkpoint.StatePath) && File.Exists(checkpoint.BestWeightsPath) && File.Exists(done)
+        return File.Exists(checkpoint.CheckpointPath) && File.Exists(checkpoint.BestWeightsPath) && File.Exists(done)
                && File.ReadAllText(done) == Stamp(paths, job);
     }
 

@@ -24,7 +24,7 @@ public sealed class TrainJob(string name, IReadOnlyList<string> arguments, TimeS
     /// <summary>How an ended child ended is read from its exit code when asked: once the demo is stopping, any end is an interruption.</summary>
     public TrainJobState State => !ended ? state
         : ExitCode == 0 ? TrainJobState.Done
-        : stopping || ExitCode == CliRunner.Interrupted ? TrainJobState.Interrupted
+        : stopping || ExitCode is 130 or 143 or 129 ? TrainJobState.Interrupted
         : TrainJobState.Failed;
     public int? ExitCode { get; private set; }
     public TimeSpan Elapsed => clock.Elapsed;
