@@ -26,13 +26,6 @@ public static class VectorFile
                                            + $"least {count * minBytesPerWord:N0} bytes, the file has {Math.Max(available, 0):N0} after its header");
     }
 
-    /// <summary><see cref="TextReader.ReadLine"/>, with invalid UTF-8 as an <see cref="InvalidDataException"/> naming the line.</summary>
-    public static string? ReadLine(TextReader reader, string path, int lineNo)
-    {
-        try { return reader.ReadLine(); }
-        catch (DecoderFallbackException) { throw NotUtf8(path, $"line {lineNo}"); }
-    }
-
     /// <summary>Decodes strict UTF-8; <paramref name="where"/> names the place in the file for the message.</summary>
     public static string Decode(ReadOnlySpan<byte> bytes, string path, string where)
     {

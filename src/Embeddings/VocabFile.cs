@@ -23,12 +23,12 @@ internal static class VocabFile
         if (!File.Exists(path)) return null;
         var byWord = new Dictionary<string, long>(StringComparer.Ordinal);
         long total = 0;
-        using var reader = new StreamReader(path, VectorFile.StrictUtf8);
-        int lineNo = 0;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        var reader = new Utf8LineReader(stream, path);
         string? line;
-        while ((line = VectorFile.ReadLine(reader, path, lineNo + 1)) is not null)
+        while ((line = reader.ReadLine()) is not null)
         {
-            lineNo++;
+            int lineNo = reader.LineNumber;
             if (line.Length == 0) continue;
             int space = line.LastIndexOf(' ');
             if (space <= 0 || !long.TryParse(line.AsSpan(space + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long count))

@@ -12,14 +12,14 @@ internal static class Word2VecText
         var (count, dim) = ReadHeader(stream, path);
         // Each line holds at least a one-character word and dim values of one character, each after a separator.
         VectorFile.CheckSize(path, count, dim, minBytesPerWord: 1 + 2L * dim, available: stream.Length - stream.Position + 1);
-        using var reader = new StreamReader(stream, VectorFile.StrictUtf8);
+        var reader = new Utf8LineReader(stream, path, linesBefore: 1);
         var words = new string[count];
         var data = new float[(long)count * dim];
-        int i = 0, lineNo = 1;
+        int i = 0;
         string? line;
-        while ((line = VectorFile.ReadLine(reader, path, lineNo + 1)) is not null)
+        while ((line = reader.ReadLine()) is not null)
         {
-            lineNo++;
+            int lineNo = reader.LineNumber;
             if (string.IsNullOrWhiteSpace(line)) continue;
             if (i == count)
                 throw new InvalidDataException($"{path}: more lines than the {count} words the header announces");
