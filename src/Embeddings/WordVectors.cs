@@ -51,16 +51,18 @@ public sealed class WordVectors
         return new WordVectors(vocabulary, dim, data, counts is not null);
     }
 
-    /// <summary>Writes the vectors and the <c>.vocab</c> file; each goes to a temporary file first, then is renamed.</summary>
-    public void Save(string path, VectorFormat format = VectorFormat.Binary)
-    {
-        AtomicFile.Write(path, stream =>
-        {
-            if (format == VectorFormat.Binary) Word2VecBinary.Write(stream, this);
-            else Word2VecText.Write(stream, this);
-        });
-        AtomicFile.Write(VocabPathFor(path), stream => VocabFile.Write(stream, Vocabulary));
-    }
+    /// <summary>
+    /// Writes the vectors and the <c>.vocab</c> file: both go to temporary files first and are renamed only when both
+    /// are complete, so a full disk leaves the old pair as it was.
+    /// </summary>
+    public void Save(string path, VectorFormat format = VectorFormat.Binary) =>
+        AtomicFile.WriteAll(
+            (path, stream =>
+            {
+                if (format == VectorFormat.Binary) Word2VecBinary.Write(stream, this);
+                else Word2VecText.Write(stream, this);
+            }),
+            (VocabPathFor(path), stream => VocabFile.Write(stream, Vocabulary)));
 
     /// <summary>A copy whose rows all have unit length (zero rows stay zero).</summary>
     public WordVectors Normalized()
