@@ -76,6 +76,26 @@ public class WriteFailureTests
         Assert.Equal(["band-top1.png", "report.md", "validation-top1.png"], Directory.GetFiles(dir.File("report")).Select(Path.GetFileName).Order());
     }
 
+    /// <summary>
+    /// The vectors fit on the disk but the .vocab does not: the new vectors, complete in their temporary file, are not
+    /// renamed either (AtomicFile.WriteAll), so the disk keeps the earlier pair rather than new vectors with old counts.
+    /// </summary>
+    [SkippableFact]
+    public void AFullDiskWhileWritingTheVocabKeepsTheEarlierPair()
+    {
+        using var disk = Mount();
+        var before = disk.Names();
+        long free = new DriveInfo(disk.Path).AvailableFreeSpace;
+        // One dimension: 12 bytes a word in v.bin ("w00001 " and a float, a newline), 14 in v.vocab ("w00001 100000").
+        int count = (int)(free * 0.55 / 12);
+        var words = Enumerable.Range(0, count).Select(i => $"w{i:D5}").ToArray();
+        var vectors = new Embeddings.WordVectors(new Embeddings.Vocabulary(words, words.Select(_ => 100_000L).ToArray()), 1,
+                                                 Enumerable.Range(0, count).Select(i => (float)i).ToArray());
+        var e = Assert.ThrowsAny<IOException>(() => vectors.Save(disk.File("v.bin")));
+        Assert.Equal($"cannot write {disk.File("v.vocab")}: No space left on device", e.Message);
+        AssertUnchanged(disk, before);
+    }
+
     [SkippableFact]
     public void AReadOnlyFolderIsOneLineAndExitOne()
     {

@@ -42,6 +42,7 @@ public static class Damage
     public static readonly string[] AbsurdHeaders =
     [
         "2147483648 7", "7 2147483648", "2147483647 7", "7 2147483647", "2147483647 2147483647", "1000000000 1000",
+        "3000000 8", // 96 MB of floats: allocatable, so only the check against the file's length stops it
         "-5 7", "5 -7", "0 7", "5 0", "-2147483648 -2147483648", "99999999999999999999 7", "5", "5 7 9", "",
         "5\t7\u00a0", "0x10 7", "1e3 7", "NaN 7",
     ];
