@@ -1,5 +1,3 @@
-using VecLm.Embeddings;
-
 namespace VecLm.Cli;
 
 /// <summary>
