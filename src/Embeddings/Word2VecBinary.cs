@@ -11,12 +11,17 @@ namespace VecLm.Embeddings;
 /// </summary>
 internal static class Word2VecBinary
 {
+    /// <summary>Google's word2vec keeps words under 100 bytes; longer "words" mean a damaged file.</summary>
+    private const int MaxWordBytes = 4096;
+
     public static (string[] Words, int Dim, float[] Data) Read(string path)
     {
         using var stream = new BufferedStream(File.OpenRead(path), 1 << 16);
         var (count, dim) = Word2VecText.ReadHeader(stream, path);
+        // Each word takes at least one byte, a space and dim floats.
+        VectorFile.CheckSize(path, count, dim, minBytesPerWord: 2 + 4L * dim, available: stream.Length - stream.Position);
         var words = new string[count];
-        var data = new float[checked((long)count * dim)];
+        var data = new float[(long)count * dim];
         var word = new List<byte>(64);
         var bytes = new byte[dim * sizeof(float)];
         for (int i = 0; i < count; i++)
@@ -26,16 +31,23 @@ internal static class Word2VecBinary
             while ((b = stream.ReadByte()) == '\n' || (word.Count == 0 && b == ' ')) { }
             while (b >= 0 && b != ' ')
             {
+                if (word.Count == MaxWordBytes)
+                    throw new InvalidDataException($"{path}: word {i + 1} of {count} is longer than {MaxWordBytes} bytes (a damaged file, or not word2vec binary)");
                 word.Add((byte)b);
                 b = stream.ReadByte();
             }
             if (b < 0 || word.Count == 0)
                 throw new InvalidDataException($"{path}: truncated: expected {count} words, found {i}");
-            words[i] = Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(word));
+            words[i] = VectorFile.Decode(CollectionsMarshal.AsSpan(word), path, $"word {i + 1}");
             if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) != bytes.Length)
-                throw new InvalidDataException($"{path}: truncated in the vector of word {i + 1} of {count} ('{words[i]}')");
+                throw new InvalidDataException($"{path}: truncated in the vector of word {i + 1} of {count} ('{VectorFile.Excerpt(words[i])}')");
             var row = data.AsSpan(i * dim, dim);
-            for (int j = 0; j < dim; j++) row[j] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(j * 4));
+            for (int j = 0; j < dim; j++)
+            {
+                row[j] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(j * 4));
+                if (!float.IsFinite(row[j]))
+                    throw new InvalidDataException($"{path}: the vector of word {i + 1} ('{VectorFile.Excerpt(words[i])}') holds {row[j]} (a damaged file?)");
+            }
         }
         // Only white space may follow the last vector; more words mean the header's count is wrong.
         int rest;

@@ -10,24 +10,27 @@ internal static class Word2VecText
     {
         using var stream = new BufferedStream(File.OpenRead(path), 1 << 16);
         var (count, dim) = ReadHeader(stream, path);
-        using var reader = new StreamReader(stream, new UTF8Encoding(false, false));
+        // Each line holds at least a one-character word and dim values of one character, each after a separator.
+        VectorFile.CheckSize(path, count, dim, minBytesPerWord: 1 + 2L * dim, available: stream.Length - stream.Position + 1);
+        var reader = new Utf8LineReader(stream, path, linesBefore: 1);
         var words = new string[count];
-        var data = new float[checked((long)count * dim)];
+        var data = new float[(long)count * dim];
         int i = 0;
         string? line;
         while ((line = reader.ReadLine()) is not null)
         {
+            int lineNo = reader.LineNumber;
             if (string.IsNullOrWhiteSpace(line)) continue;
             if (i == count)
                 throw new InvalidDataException($"{path}: more lines than the {count} words the header announces");
             var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length != dim + 1)
-                throw new InvalidDataException($"{path}: line {i + 2} has {parts.Length - 1} values, the header says {dim}");
+                throw new InvalidDataException($"{path}: line {lineNo} has {parts.Length - 1} values, the header says {dim}");
             words[i] = parts[0];
             var row = data.AsSpan(i * dim, dim);
             for (int j = 0; j < dim; j++)
-                if (!float.TryParse(parts[j + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out row[j]))
-                    throw new InvalidDataException($"{path}: line {i + 2}: '{parts[j + 1]}' is not a number");
+                if (!float.TryParse(parts[j + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out row[j]) || !float.IsFinite(row[j]))
+                    throw new InvalidDataException($"{path}: line {lineNo}: '{VectorFile.Excerpt(parts[j + 1])}' is not a finite number");
             i++;
         }
         if (i != count) throw new InvalidDataException($"{path}: truncated: expected {count} words, found {i}");
@@ -47,7 +50,10 @@ internal static class Word2VecText
         }
     }
 
-    /// <summary>Reads the <c>count dim</c> line byte by byte, leaving the stream just after it.</summary>
+    /// <summary>
+    /// Reads the <c>count dim</c> line byte by byte, leaving the stream just after it. Both must be positive and fit an
+    /// int; whether the file is long enough for them is the reader's check (<see cref="VectorFile.CheckSize"/>).
+    /// </summary>
     public static (int Count, int Dim) ReadHeader(Stream stream, string path)
     {
         var header = new StringBuilder();
@@ -58,9 +64,11 @@ internal static class Word2VecText
             if (header.Length > 64) break;
         }
         var parts = header.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int count) || !int.TryParse(parts[1], out int dim)
-            || count <= 0 || dim <= 0)
+        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long count)
+            || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long dim))
             throw new InvalidDataException($"{path}: not a word2vec file (the first line must be '<count> <dim>')");
-        return (count, dim);
+        if (count < 1 || dim < 1 || count > int.MaxValue || dim > int.MaxValue)
+            throw new InvalidDataException($"{path}: damaged header: {count} words of dimension {dim} (both must be positive and below 2^31)");
+        return ((int)count, (int)dim);
     }
 }

@@ -31,7 +31,11 @@ public sealed class WordVectors
 
     public static string VocabPathFor(string vectorsPath) => Path.ChangeExtension(vectorsPath, ".vocab");
 
-    /// <summary>Loads either format (detected from the bytes), with the counts from the <c>.vocab</c> file if present.</summary>
+    /// <summary>
+    /// Loads either format (detected from the bytes), with the counts from the <c>.vocab</c> file if present. A damaged
+    /// file — truncated, a header that disagrees with the body or asks for more than the file holds, invalid UTF-8, a
+    /// word twice, a value that is not a finite number — is an <see cref="InvalidDataException"/> naming the file.
+    /// </summary>
     public static WordVectors Load(string path, VectorFormat? format = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"vectors file not found: {path}", path);
@@ -41,19 +45,24 @@ public sealed class WordVectors
         var counts = VocabFile.TryRead(VocabPathFor(path), words);
         // Without counts, gensim's stand-in: the files list words most frequent first, so count = rank from the end.
         var values = counts ?? Enumerable.Range(0, words.Length).Select(i => (long)(words.Length - i)).ToArray();
-        return new WordVectors(new Vocabulary(words, values), dim, data, counts is not null);
+        Vocabulary vocabulary;
+        try { vocabulary = new Vocabulary(words, values); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {VectorFile.OneLine(e.Message)}", e); } // a word twice
+        return new WordVectors(vocabulary, dim, data, counts is not null);
     }
 
-    /// <summary>Writes the vectors and the <c>.vocab</c> file; each goes to a temporary file first, then is renamed.</summary>
-    public void Save(string path, VectorFormat format = VectorFormat.Binary)
-    {
-        AtomicFile.Write(path, stream =>
-        {
-            if (format == VectorFormat.Binary) Word2VecBinary.Write(stream, this);
-            else Word2VecText.Write(stream, this);
-        });
-        AtomicFile.Write(VocabPathFor(path), stream => VocabFile.Write(stream, Vocabulary));
-    }
+    /// <summary>
+    /// Writes the vectors and the <c>.vocab</c> file: both go to temporary files first and are renamed only when both
+    /// are complete, so a full disk leaves the old pair as it was.
+    /// </summary>
+    public void Save(string path, VectorFormat format = VectorFormat.Binary) =>
+        AtomicFile.WriteAll(
+            (path, stream =>
+            {
+                if (format == VectorFormat.Binary) Word2VecBinary.Write(stream, this);
+                else Word2VecText.Write(stream, this);
+            }),
+            (VocabPathFor(path), stream => VocabFile.Write(stream, Vocabulary)));
 
     /// <summary>A copy whose rows all have unit length (zero rows stay zero).</summary>
     public WordVectors Normalized()

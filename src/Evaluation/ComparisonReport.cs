@@ -65,12 +65,22 @@ public sealed record ComparisonReport(
         ["model", "loss", "targets", "decoding", "top-1", "top-5", "near-miss", "mean cosine", "decode µs/token (HNSW)",
          "decode µs/token (exact)", "output layer µs/token", "HNSW agreement"];
 
+    public const string ReportFile = "report.md";
+
+    /// <summary>
+    /// Writes report.md and its plots into <paramref name="folder"/> (created if needed), replacing an earlier report:
+    /// the three files are renamed into place only once all are complete, so a failed write keeps the old report whole.
+    /// </summary>
     public void Write(string folder)
     {
-        Directory.CreateDirectory(folder);
-        ReportPlots.Curves(Curves, Path.Combine(folder, CurvesPng));
-        ReportPlots.Bands(Models, Path.Combine(folder, BandsPng));
-        Embeddings.AtomicFile.WriteText(Path.Combine(folder, "report.md"), Markdown());
+        try { Directory.CreateDirectory(folder); }
+        catch (UnauthorizedAccessException e) { throw new IOException($"cannot create the report folder {folder}: {e.Message}", e); }
+        byte[] curves = ReportPlots.Curves(Curves), bands = ReportPlots.Bands(Models);
+        byte[] markdown = new UTF8Encoding(false).GetBytes(Markdown());
+        Embeddings.AtomicFile.WriteAll(
+            (Path.Combine(folder, CurvesPng), stream => stream.Write(curves)),
+            (Path.Combine(folder, BandsPng), stream => stream.Write(bands)),
+            (Path.Combine(folder, ReportFile), stream => stream.Write(markdown)));
     }
 
     public string Markdown()

@@ -5,13 +5,13 @@ namespace VecLm.Evaluation;
 /// <summary>One model's validation top-1 after each epoch, against the wall-clock time of training.</summary>
 public sealed record TrainingCurve(string Name, double[] Seconds, double[] Top1);
 
-/// <summary>The report's PNG plots, drawn with ScottPlot.</summary>
+/// <summary>The report's PNG plots, drawn with ScottPlot (the PNG bytes; the report writes them).</summary>
 public static class ReportPlots
 {
     private const int Width = 900, Height = 540;
 
     /// <summary>Validation top-1 against training wall time, a line per model: where the lines cross is the story.</summary>
-    public static void Curves(IReadOnlyList<TrainingCurve> curves, string path)
+    public static byte[] Curves(IReadOnlyList<TrainingCurve> curves)
     {
         var plot = new Plot();
         foreach (var curve in curves.Where(c => c.Seconds.Length > 0))
@@ -26,11 +26,11 @@ public static class ReportPlots
         plot.YLabel("validation top-1 (regression: best of prior, posterior)");
         plot.Axes.SetLimitsY(0, Math.Max(0.05, curves.SelectMany(c => c.Top1).DefaultIfEmpty(0).Max() * 1.15));
         plot.ShowLegend(Alignment.LowerRight);
-        Save(plot, path);
+        return Png(plot);
     }
 
     /// <summary>Top-1 by frequency band: a group of bars per band, a bar per model.</summary>
-    public static void Bands(IReadOnlyList<ModelEvaluation> models, string path)
+    public static byte[] Bands(IReadOnlyList<ModelEvaluation> models)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -59,9 +59,8 @@ public static class ReportPlots
         plot.Title("Top-1 accuracy by frequency band of the true word (test)");
         plot.YLabel("top-1");
         plot.ShowLegend(Alignment.UpperRight);
-        Save(plot, path);
+        return Png(plot);
     }
 
-    private static void Save(Plot plot, string path) =>
-        Embeddings.AtomicFile.Write(path, stream => stream.Write(plot.GetImageBytes(Width, Height, ImageFormat.Png)));
+    private static byte[] Png(Plot plot) => plot.GetImageBytes(Width, Height, ImageFormat.Png);
 }

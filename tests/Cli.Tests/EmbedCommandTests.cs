@@ -26,9 +26,11 @@ public class EmbedCommandTests
         Assert.True(vectors.HasCounts);
         Assert.Contains("</s>", vectors.Vocabulary.Words);
 
-        var text = Veclm.Run("embed", Corpus(dir), "-o", dir.File("v.txt"), "--dim", "16", "--epochs", "1", "--format", "text");
+        // v.txt would share v.bin's v.vocab: a clean refusal, not its counts silently replaced.
+        Veclm.AssertCleanError(Veclm.Run("embed", Corpus(dir), "-o", dir.File("v.txt"), "--format", "text"), 2, "v.vocab already exists");
+        var text = Veclm.Run("embed", Corpus(dir), "-o", dir.File("t.txt"), "--dim", "16", "--epochs", "1", "--format", "text");
         Assert.Equal(0, text.ExitCode);
-        Assert.StartsWith($"{Embeddings.WordVectors.Load(dir.File("v.txt")).Count} 16\n", File.ReadAllText(dir.File("v.txt")));
+        Assert.StartsWith($"{Embeddings.WordVectors.Load(dir.File("t.txt")).Count} 16\n", File.ReadAllText(dir.File("t.txt")));
     }
 
     [Fact]

@@ -27,6 +27,38 @@ public sealed class ConcurrencyTests(RandomIndexFixture data) : IClassFixture<Ra
         for (int i = 0; i < 400; i++) Assert.Equal(sequential[i], batch[i]);
     }
 
+    /// <summary>
+    /// SearchBatch called from eight threads at once (each batch itself parallel), on a saved and reloaded index and
+    /// on a second copy loaded from the same file, as several readers would: every answer is the sequential one.
+    /// </summary>
+    [Fact]
+    public void Concurrent_SearchBatch_calls_on_loaded_indexes_match_sequential_search()
+    {
+        int dim = RandomIndexFixture.Dim;
+        var queries = TestData.RandomVectors(300, dim, seed: 78);
+        var sequential = Enumerable.Range(0, 300).Select(i => data.Hnsw.Search(queries.AsSpan(i * dim, dim), 10, ef: 40)).ToArray();
+        string dir = Directory.CreateTempSubdirectory("veclm-concurrent-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "v.hnsw");
+            data.Hnsw.Save(path);
+            var loaded = new[] { HnswIndex.Load(path, data.Vectors, dim), HnswIndex.Load(path, data.Vectors, dim) };
+            using var start = new Barrier(8);
+            var results = new Neighbor[8][][];
+            var threads = Enumerable.Range(0, 8).Select(t => new Thread(() =>
+            {
+                start.SignalAndWait();
+                for (int round = 0; round < 2; round++)
+                    results[t] = loaded[t % 2].SearchBatch(queries, 10, ef: 40, threads: 1 + t % 3);
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            foreach (var batch in results)
+                for (int i = 0; i < 300; i++) Assert.Equal(sequential[i], batch[i]);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public void Exact_batches_match_single_queries_and_a_naive_scan()
     {

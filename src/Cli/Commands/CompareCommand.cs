@@ -14,9 +14,10 @@ public static class CompareCommand
         var examples = new Option<int>("--examples") { Description = "Test contexts shown with every model's predictions.", DefaultValueFactory = _ => 20 };
         var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the models were trained with [default: each model's own]." };
         var ef = new Option<int>("--ef") { Description = "HNSW search breadth for the regression models.", DefaultValueFactory = _ => 64 };
+        var force = new Option<bool>("--force") { Description = "Replace the report in a folder that holds one (without it, that is an error)." };
         var command = new Command("compare", "Compare models on one test text: a table, validation curves against wall time, accuracy by band, and examples.")
         {
-            models, test, output, examples, vectors, ef,
+            models, test, output, examples, vectors, ef, force,
         };
         var decode = new DecodeOptions();
         decode.AddTo(command);
@@ -27,12 +28,13 @@ public static class CompareCommand
             var dirs = parse.GetValue(models)!.Select(d => d.FullName).ToList();
             var (rule, beta) = decode.Read(parse);
             var folder = parse.GetValue(output)!.FullName;
+            OutputPath.EnsureReportFolder(folder, ComparisonReport.ReportFile, parse.GetValue(force));
             var report = Terminal.WithProgress("comparing", progress => ModelEvaluator.Compare(dirs, parse.GetValue(vectors)?.FullName,
                 parse.GetValue(test)!.FullName, new ScoringOptions { Ef = parse.GetValue(ef), Rule = rule, Beta = beta }, parse.GetValue(examples),
                 (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));
             report.Write(folder);
             ReportTable.Print(report);
-            Console.WriteLine($"report: {Path.Combine(folder, "report.md")}");
+            Console.WriteLine($"report: {Path.Combine(folder, ComparisonReport.ReportFile)}");
             return 0;
         });
         return command;

@@ -21,11 +21,12 @@ public static class EmbedCommand
         var cbow = new Option<bool>("--cbow") { Description = "CBOW instead of skip-gram." };
         var format = new Option<string>("--format") { Description = "Output format: bin (Google word2vec binary) or text.", DefaultValueFactory = _ => "bin" };
         format.AcceptOnlyFromAmong("bin", "text");
+        var force = new Option<bool>("--force") { Description = "Replace the vectors and .vocab files if they exist (without it, an existing file is an error)." };
         var seed = new Option<ulong>("--seed") { Description = "Random seed; with --threads 1 the output is reproducible bit for bit.", DefaultValueFactory = _ => 1UL };
 
         var command = new Command("embed", "Train word2vec vectors (skip-gram or CBOW, negative sampling) on a corpus.")
         {
-            corpus, output, dim, window, negative, minCount, sample, epochs, alpha, threads, cbow, format, seed,
+            corpus, output, dim, window, negative, minCount, sample, epochs, alpha, threads, cbow, format, seed, force,
         };
         command.SetAction(parse =>
         {
@@ -37,7 +38,7 @@ public static class EmbedCommand
                 Seed = parse.GetValue(seed),
             }.Validate();
             string input = parse.GetValue(corpus)!.FullName, target = parse.GetValue(output)!.FullName;
-            OutputPath.EnsureWritable(target);
+            OutputPath.EnsureNew(parse.GetValue(force), target, WordVectors.VocabPathFor(target));
             using var cancel = Interrupt.Listen();
             var result = Terminal.WithProgress("embedding", report => Word2VecTrainer.Train(input, options,
                 p => report(p.Fraction, $"epoch {p.Epoch}/{options.Epochs} α {p.Alpha:0.00000} {p.WordsPerSecond / 1000:0}k words/s"),

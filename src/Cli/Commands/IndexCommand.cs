@@ -15,18 +15,19 @@ public static class IndexCommand
         var m = new Option<int>("--m") { Description = "Links per node on the upper layers (2·M on layer 0).", DefaultValueFactory = _ => 16 };
         var efConstruction = new Option<int>("--ef-construction") { Description = "Candidates searched per insertion.", DefaultValueFactory = _ => 200 };
         var threads = new Option<int>("--threads") { Description = "Inserting threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var force = new Option<bool>("--force") { Description = "Replace the index file if it exists (without it, an existing file is an error)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the level generator; with --threads 1 the index is reproducible.", DefaultValueFactory = _ => 100 };
 
         var command = new Command("index", "Build an HNSW index over word vectors (cosine similarity).")
         {
-            vectors, output, m, efConstruction, threads, seed,
+            vectors, output, m, efConstruction, threads, seed, force,
         };
         command.SetAction(parse =>
         {
             var options = new HnswOptions(parse.GetValue(m), parse.GetValue(efConstruction), parse.GetValue(seed),
                                           parse.GetValue(threads)).Validated();
             string input = parse.GetValue(vectors)!.FullName, target = parse.GetValue(output)!.FullName;
-            OutputPath.EnsureWritable(target);
+            OutputPath.EnsureNew(parse.GetValue(force), target);
             var words = WordVectors.Load(input);
             var index = Build(words, options);
             index.Save(target);

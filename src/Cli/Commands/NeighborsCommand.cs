@@ -15,7 +15,7 @@ namespace VecLm.Cli;
 public static class NeighborsCommand
 {
     private sealed record Request(string Vectors, string? Index, string[] Words, string[] Positive, string[] Negative,
-                                  string? QueryFile, string? Output, int K, int Ef, bool Exact);
+                                  string? QueryFile, string? Output, int K, int Ef, bool Exact, bool Force);
 
     public static Command Create()
     {
@@ -29,15 +29,16 @@ public static class NeighborsCommand
         var k = new Option<int>("-k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 10 };
         var ef = new Option<int>("--ef") { Description = "HNSW search breadth (at least k is used).", DefaultValueFactory = _ => 64 };
         var exact = new Option<bool>("--exact") { Description = "Brute-force search instead of HNSW." };
+        var force = new Option<bool>("--force") { Description = "Replace the -o file if it exists (without it, an existing file is an error)." };
 
         var command = new Command("neighbors", "Nearest words by cosine: of words, of an analogy, or of query vectors.")
         {
-            vectors, index, words, positive, negative, queryFile, output, k, ef, exact,
+            vectors, index, words, positive, negative, queryFile, output, k, ef, exact, force,
         };
         command.SetAction(parse => Run(new Request(parse.GetValue(vectors)!.FullName, parse.GetValue(index)?.FullName,
             parse.GetValue(words) ?? [], parse.GetValue(positive) ?? [], parse.GetValue(negative) ?? [],
             parse.GetValue(queryFile)?.FullName, parse.GetValue(output)?.FullName, parse.GetValue(k), parse.GetValue(ef),
-            parse.GetValue(exact))));
+            parse.GetValue(exact), parse.GetValue(force))));
         return command;
     }
 
@@ -50,6 +51,7 @@ public static class NeighborsCommand
         if (modes != 1) throw new UsageException("give exactly one of: WORDs, --positive/--negative, --query-file");
         if (r.Exact && r.Index is not null) throw new UsageException("--exact and --index exclude each other");
         if (r.Output is not null && r.QueryFile is null) throw new UsageException("-o goes with --query-file");
+        if (r.Output is not null) OutputPath.EnsureNew(r.Force, r.Output);
         var query = r.QueryFile is null ? null : QueryFile.Read(r.QueryFile);
         var words = WordVectors.Load(r.Vectors);
         if (query is not null && query.Dim != words.Dim)
