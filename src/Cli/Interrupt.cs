@@ -96,6 +96,31 @@ public sealed partial class Interrupt : IDisposable
         _source.Dispose();
     }
 
+    /// <summary>
+    /// Starts <paramref name="process"/> from a thread that does not block the signals: a child inherits the mask of
+    /// the thread that starts it (.NET restores it in the child before exec), and a child started from the working
+    /// thread would block SIGINT, SIGTERM and SIGHUP on every thread, so that no signal could ever reach it.
+    /// </summary>
+    public static bool StartUnblocked(System.Diagnostics.Process process)
+    {
+        if (!OperatingSystem.IsLinux()) return process.Start();
+        bool started = false;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Mask(SigUnblock);
+                started = process.Start();
+            }
+            catch (Exception e) { error = e; }
+        });
+        thread.Start();
+        thread.Join();
+        if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        return started;
+    }
+
     private const int SigBlock = 0, SigUnblock = 1;
 
     /// <summary>Blocks or unblocks SIGINT, SIGTERM and SIGHUP for the calling thread; false if the call failed.</summary>

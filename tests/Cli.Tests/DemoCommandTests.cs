@@ -43,6 +43,31 @@ public class DemoCommandTests
     }
 
     [Fact]
+    public void ASigtermToTheDemoStopsItsChildrenCleanlyAndExits143()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var dir = new TempDir();
+        string data = TinyData(dir), output = dir.File("demo");
+        var (process, stdout, stderr) = Veclm.Start("demo", "--quick", "--data", data, "--out", output, "--time-limit", "120s");
+        using (process)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            string[] configs = [Path.Combine(output, "cosine", "config.json"), Path.Combine(output, "softmax", "config.json")];
+            while (!configs.All(File.Exists) && clock.Elapsed < TimeSpan.FromSeconds(90)) Thread.Sleep(100);
+            Thread.Sleep(1000);   // both children training
+            Assert.Equal(0, kill(process.Id, 15));
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the demo did not stop after SIGTERM");
+            Assert.True(process.ExitCode == 143, $"exit {process.ExitCode}: {stdout.Result}{stderr.Result}");
+        }
+        // Each child got the SIGTERM, saved its checkpoint and said so in its log (not killed after the grace period).
+        foreach (var name in new[] { "cosine", "softmax" })
+            Assert.True(File.ReadAllText(Path.Combine(output, "logs", name + ".log")).Contains("stopped by SIGTERM"), File.ReadAllText(Path.Combine(output, "logs", name + ".log")) + stdout.Result + stderr.Result);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int kill(int pid, int signal);
+
+    [Fact]
     public void AFailedModelIsReportedWithItsLogAndExitOne()
     {
         using var dir = new TempDir();

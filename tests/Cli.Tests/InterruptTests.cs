@@ -49,6 +49,39 @@ public partial class InterruptTests
     }
 
     [Fact]
+    public void ASecondSigtermEndsTheRunAtOnceAndTheLastCheckpointStillResumes()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var dir = new TempDir();
+        var (corpus, vectors) = TinyCorpus.Write(dir, lines: 4000, dim: 16);
+        string model = dir.File("run.model");
+        // Steps of seconds (4,096 tokens through a 512-wide LSTM), so both signals land within one step.
+        string[] train = ["train", corpus, "--vectors", vectors, "-o", model, "--hidden", "512", "--batch", "64",
+                          "--bptt", "64", "--threads", "1", "--seed", "1", "--checkpoint-every", "1s"];
+        var (process, stdout, stderr) = Veclm.Start([.. train, "--max-steps", "1000"]);
+        string checkpoint = Path.Combine(model, "checkpoint.bin");
+        using (process)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(20);
+            Assert.True(File.Exists(checkpoint), "no checkpoint after 120 s");   // written after a step: the next is under way
+            Thread.Sleep(300);
+            Assert.Equal(0, kill(process.Id, 15));
+            Thread.Sleep(300);
+            Assert.False(process.HasExited, "the first SIGTERM ended the run before a second could be sent");
+            Assert.Equal(0, kill(process.Id, 15));
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)), "a second SIGTERM did not end veclm at once");
+            Assert.Equal(143, process.ExitCode);
+        }
+        Assert.True(stderr.Result.Contains("SIGTERM again: exiting at once"), $"stderr: {stderr.Result}\nstdout: {stdout.Result}");
+        Assert.DoesNotContain("checkpoint saved", stdout.Result);
+        long step = CheckpointStep(model);                     // the last scheduled checkpoint, whole
+        var resumed = Veclm.Run([.. train, "--max-steps", (step + 1).ToString(), "--resume"]);
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.Contains("1 steps", resumed.Stdout);
+    }
+
+    [Fact]
     public void KillNineAtARandomMomentLosesAtMostOneCheckpointIntervalAndTheRunResumes()
     {
         if (!OperatingSystem.IsLinux()) return;

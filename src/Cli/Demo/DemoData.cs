@@ -68,7 +68,7 @@ public static class DemoData
             using var process = new Process { StartInfo = info };
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-            process.Start();
+            Interrupt.StartUnblocked(process);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             while (!process.WaitForExit(250))

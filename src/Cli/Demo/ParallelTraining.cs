@@ -6,7 +6,8 @@ namespace VecLm.Cli;
 /// Runs training jobs a few at a time, in order. On a terminal a live display shows one line per model (elapsed
 /// against its time limit); off a terminal one line is printed as each model finishes. After a failure no new job
 /// starts (the running ones finish: their runs are kept for the next demo). On cancellation the children, which got
-/// the same Ctrl+C, are given <see cref="Grace"/> to stop, then killed (the demo never resumes a run, so nothing is lost).
+/// the same Ctrl+C (or are sent the SIGTERM or SIGHUP the demo got), are given <see cref="Grace"/> to stop, then
+/// killed (the demo never resumes a run, so nothing is lost).
 /// </summary>
 public static class ParallelTraining
 {
@@ -59,7 +60,7 @@ public static class ParallelTraining
             }
             if (running.Count == 0) break;
             Task.WaitAny([.. running.Select(j => j.Exited)], TimeSpan.FromMilliseconds(250));
-            if (cancel.IsCancellationRequested) running.ForEach(j => j.Stopping());
+            if (cancel.IsCancellationRequested) running.ForEach(j => j.Stopping(forward: Interrupt.LastExitCode != CliRunner.Interrupted));
             foreach (var job in running.Where(j => j.Exited.IsCompleted).ToList())
             {
                 running.Remove(job);

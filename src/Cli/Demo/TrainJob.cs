@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace VecLm.Cli;
 
@@ -8,7 +9,7 @@ public enum TrainJobState { Waiting, Skipped, Running, Done, Failed, Interrupted
 /// One model of the demo trained by a child <c>veclm train</c> process whose stdout and stderr go to a log file
 /// (the command line first). Its state and clock can be read from another thread while it runs.
 /// </summary>
-public sealed class TrainJob(string name, IReadOnlyList<string> arguments, TimeSpan limit, string logPath)
+public sealed partial class TrainJob(string name, IReadOnlyList<string> arguments, TimeSpan limit, string logPath)
 {
     private readonly Stopwatch clock = new();
     private Process? process;
@@ -51,7 +52,7 @@ public sealed class TrainJob(string name, IReadOnlyList<string> arguments, TimeS
         process.ErrorDataReceived += (_, e) => Write(e.Data);
         try
         {
-            process.Start();
+            Interrupt.StartUnblocked(process);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
@@ -76,8 +77,24 @@ public sealed class TrainJob(string name, IReadOnlyList<string> arguments, TimeS
         });
     }
 
-    /// <summary>The demo is being stopped (the child got the same Ctrl+C): however it ends, it was interrupted.</summary>
-    public void Stopping() => stopping = true;
+    /// <summary>
+    /// The demo is being stopped: however the child ends, it was interrupted. A Ctrl+C at the terminal reached the
+    /// child too; a SIGTERM or SIGHUP sent to the demo did not (<paramref name="forward"/>): the child gets one SIGTERM,
+    /// to stop cleanly within the grace period (a second would end it at once).
+    /// </summary>
+    public void Stopping(bool forward)
+    {
+        stopping = true;
+        if (!forward || signalled || !OperatingSystem.IsLinux() || process is null || ended) return;
+        signalled = true;
+        try { kill(process.Id, 15); }
+        catch (Exception e) when (e is InvalidOperationException or DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
+    private bool signalled;
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int kill(int pid, int signal);
 
     /// <summary>Ends the child (and anything it started) at once.</summary>
     public void Kill()
