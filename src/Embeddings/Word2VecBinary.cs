@@ -42,12 +42,7 @@ internal static class Word2VecBinary
             if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) != bytes.Length)
                 throw new InvalidDataException($"{path}: truncated in the vector of word {i + 1} of {count} ('{VectorFile.Excerpt(words[i])}')");
             var row = data.AsSpan(i * dim, dim);
-            for (int j = 0; j < dim; j++)
-            {
-                row[j] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(j * 4));
-                if (!float.IsFinite(row[j]))
-                    throw new InvalidDataException($"{path}: the vector of word {i + 1} ('{VectorFile.Excerpt(words[i])}') holds {row[j]} (a damaged file?)");
-            }
+            for (int j = 0; j < dim; j++) row[j] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(j * 4));
         }
         // Only white space may follow the last vector; more words mean the header's count is wrong.
         int rest;

@@ -29,8 +29,8 @@ internal static class Word2VecText
             words[i] = parts[0];
             var row = data.AsSpan(i * dim, dim);
             for (int j = 0; j < dim; j++)
-                if (!float.TryParse(parts[j + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out row[j]) || !float.IsFinite(row[j]))
-                    throw new InvalidDataException($"{path}: line {lineNo}: '{VectorFile.Excerpt(parts[j + 1])}' is not a finite number");
+                if (!float.TryParse(parts[j + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out row[j]))
+                    throw new InvalidDataException($"{path}: line {lineNo}: '{VectorFile.Excerpt(parts[j + 1])}' is not a number");
             i++;
         }
         if (i != count) throw new InvalidDataException($"{path}: truncated: expected {count} words, found {i}");

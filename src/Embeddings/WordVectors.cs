@@ -34,7 +34,9 @@ public sealed class WordVectors
     /// <summary>
     /// Loads either format (detected from the bytes), with the counts from the <c>.vocab</c> file if present. A damaged
     /// file — truncated, a header that disagrees with the body or asks for more than the file holds, invalid UTF-8, a
-    /// word twice, a value that is not a finite number — is an <see cref="InvalidDataException"/> naming the file.
+    /// word twice, a value that is not a number — is an <see cref="InvalidDataException"/> naming the file. NaN and
+    /// infinite values are loaded as they are (gensim loads them too, and training reports the NaN loss they cause);
+    /// <see cref="NonFiniteIds"/> finds them, for a warning.
     /// </summary>
     public static WordVectors Load(string path, VectorFormat? format = null)
     {
@@ -63,6 +65,20 @@ public sealed class WordVectors
                 else Word2VecText.Write(stream, this);
             }),
             (VocabPathFor(path), stream => VocabFile.Write(stream, Vocabulary)));
+
+    /// <summary>The ids of the words whose vectors hold a NaN or an infinity (a damaged file, usually), in id order.</summary>
+    public int[] NonFiniteIds()
+    {
+        var ids = new List<int>();
+        for (int i = 0; i < Count; i++)
+            foreach (float v in this[i])
+                if (!float.IsFinite(v))
+                {
+                    ids.Add(i);
+                    break;
+                }
+        return ids.ToArray();
+    }
 
     /// <summary>A copy whose rows all have unit length (zero rows stay zero).</summary>
     public WordVectors Normalized()

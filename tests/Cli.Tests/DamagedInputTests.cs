@@ -39,4 +39,18 @@ public class DamagedInputTests
                 "rebuild it with veclm index");
         Assert.Equal(0, Veclm.Run(neighbors).ExitCode);
     }
+
+    [Fact]
+    public void NaNInAVectorIsOneWarning()
+    {
+        using var dir = new TempDir();
+        var vectors = OutputFiles.Vectors(dir.File("v.bin"), count: 200);
+        var data = (float[])vectors.Data.Clone();
+        data[7 * vectors.Dim + 2] = float.NaN;
+        new Embeddings.WordVectors(vectors.Vocabulary, vectors.Dim, data).Save(dir.File("v.bin"));
+        var result = Veclm.Run("neighbors", "--vectors", dir.File("v.bin"), "--exact", "w1", "-k", "3");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal($"veclm: warning: {dir.File("v.bin")}: 1 word vector holds NaN or infinity (first: 'w7'), a damaged file? "
+                     + "Their cosines are meaningless\n", result.Stderr);
+    }
 }

@@ -28,7 +28,7 @@ public static class IndexCommand
                                           parse.GetValue(threads)).Validated();
             string input = parse.GetValue(vectors)!.FullName, target = parse.GetValue(output)!.FullName;
             OutputPath.EnsureNew(parse.GetValue(force), target);
-            var words = WordVectors.Load(input);
+            var words = VectorsInput.Load(input);
             var index = Build(words, options);
             index.Save(target);
             Console.WriteLine($"indexed {words.Count:N0} vectors × {words.Dim} (M {options.M}, efConstruction "

@@ -53,7 +53,7 @@ public static class NeighborsCommand
         if (r.Output is not null && r.QueryFile is null) throw new UsageException("-o goes with --query-file");
         if (r.Output is not null) OutputPath.EnsureNew(r.Force, r.Output);
         var query = r.QueryFile is null ? null : QueryFile.Read(r.QueryFile);
-        var words = WordVectors.Load(r.Vectors);
+        var words = VectorsInput.Load(r.Vectors);
         if (query is not null && query.Dim != words.Dim)
             throw new InvalidDataException($"{r.QueryFile}: queries have dimension {query.Dim}, the vectors {words.Dim}");
         var decoder = new WordDecoder(words, OpenIndex(r, words));
