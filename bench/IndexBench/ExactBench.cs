@@ -65,7 +65,7 @@ public static unsafe class ExactBench
                         var heap = heaps[j];
                         for (int r = r0; r < r1; r++)
                         {
-                            float d = -DotProduct.Dot(query, rows + (long)r * dim, dim);
+                            float d = -Simd.Dot(query, rows + (long)r * dim, dim);
                             if (heap.Count < k) heap.Push(d, r);
                             else if (Candidate.Closer(new Candidate(d, r), heap.Top)) { heap.Pop(); heap.Push(d, r); }
                         }

@@ -1,4 +1,5 @@
 using VecLm.Decoder;
+using VecLm.Embeddings;
 
 namespace VecLm.Bench;
 
@@ -49,7 +50,7 @@ public static class QuerySets
         q = DotProduct.Normalized(q, dim);
         double sum = 0;
         int n = q.Length / dim;
-        for (int i = 0; i < n; i++) sum += DotProduct.Dot(q.AsSpan(i * dim, dim), sources.AsSpan(i * dim, dim));
+        for (int i = 0; i < n; i++) sum += Simd.Dot(q.AsSpan(i * dim, dim), sources.AsSpan(i * dim, dim));
         return (q, sum / n);
     }
 

@@ -1,17 +1,17 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using VecLm.Embeddings;
 
 namespace VecLm.Decoder;
-
-/// <summary>The vector width a <see cref="BlockKernel"/> runs at; the best the machine accelerates by default.</summary>
-internal enum KernelWidth { Scalar, V256, V512 }
 
 /// <summary>
 /// The register-blocked scoring kernels of <see cref="ExactIndex"/>. Rows are stored in blocks of
 /// <see cref="Rows"/> = 16, each block dimension-major (<c>block[d·16 + r]</c> is dimension d of row r), so one
 /// fused multiply-add of a broadcast query element against a block vector advances 16 row scores at once, with no
 /// horizontal sum. Every lane accumulates <c>acc = fma(q[d], row[d], acc)</c> for d = 0, 1, … in order, in every
-/// width and in <see cref="DotSequential"/>, so all paths give bitwise the same scores (and the same ties).
+/// width (<see cref="SimdWidth"/>: Vector512, two Vector256 halves, four Vector128 quarters, scalar) and in
+/// <see cref="DotSequential"/>, so all paths give bitwise the same scores (and the same ties). The row count is
+/// padded to whole blocks, so no width has a remainder.
 /// </summary>
 internal static unsafe class BlockKernel
 {
@@ -19,11 +19,6 @@ internal static unsafe class BlockKernel
     public const int Rows = 16;
     /// <summary>Blocks one query is scored against per pass of <see cref="OneQuery"/> (the row count is padded to it).</summary>
     public const int OneQueryBlocks = 4;
-
-    public static KernelWidth Best =>
-        Vector512.IsHardwareAccelerated ? KernelWidth.V512
-        : Vector256.IsHardwareAccelerated ? KernelWidth.V256
-        : KernelWidth.Scalar;
 
     /// <summary>The reference dot product: one fused multiply-add per dimension, in order, as every kernel lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -39,10 +34,10 @@ internal static unsafe class BlockKernel
     /// once and used by four independent accumulator chains. <paramref name="bias"/> may be null. Returns bit
     /// <c>j·16 + r</c> set where that score is above <c>thresholds[j]</c>.
     /// </summary>
-    public static ulong FourQueries(KernelWidth width, float* block, int dim, float* q0, float* q1, float* q2, float* q3,
+    public static ulong FourQueries(SimdWidth width, float* block, int dim, float* q0, float* q1, float* q2, float* q3,
                                     float* bias, float* thresholds, float* scores)
     {
-        if (width == KernelWidth.V512)
+        if (width == SimdWidth.V512)
         {
             var a0 = Vector512<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
             for (int d = 0; d < dim; d++)
@@ -62,7 +57,7 @@ internal static unsafe class BlockKernel
             return Mask(a0, thresholds[0]) | Mask(a1, thresholds[1]) << 16
                    | Mask(a2, thresholds[2]) << 32 | Mask(a3, thresholds[3]) << 48;
         }
-        if (width == KernelWidth.V256)
+        if (width == SimdWidth.V256)
         {
             var a0 = Vector256<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
             var b0 = a0; var b1 = a0; var b2 = a0; var b3 = a0;
@@ -89,6 +84,39 @@ internal static unsafe class BlockKernel
             return Mask(a0, b0, thresholds[0]) | Mask(a1, b1, thresholds[1]) << 16
                    | Mask(a2, b2, thresholds[2]) << 32 | Mask(a3, b3, thresholds[3]) << 48;
         }
+        if (width == SimdWidth.V128)
+        {
+            // Two halves of eight rows: eight chains of four lanes each (SSE has 16 registers).
+            for (int half = 0; half < 2; half++)
+            {
+                float* rows = block + 8 * half;
+                var a0 = Vector128<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+                var b0 = a0; var b1 = a0; var b2 = a0; var b3 = a0;
+                for (int d = 0; d < dim; d++)
+                {
+                    var lo = Vector128.Load(rows + d * Rows);
+                    var hi = Vector128.Load(rows + d * Rows + 4);
+                    var s0 = Vector128.Create(q0[d]); var s1 = Vector128.Create(q1[d]);
+                    var s2 = Vector128.Create(q2[d]); var s3 = Vector128.Create(q3[d]);
+                    a0 = Vector128.FusedMultiplyAdd(s0, lo, a0); b0 = Vector128.FusedMultiplyAdd(s0, hi, b0);
+                    a1 = Vector128.FusedMultiplyAdd(s1, lo, a1); b1 = Vector128.FusedMultiplyAdd(s1, hi, b1);
+                    a2 = Vector128.FusedMultiplyAdd(s2, lo, a2); b2 = Vector128.FusedMultiplyAdd(s2, hi, b2);
+                    a3 = Vector128.FusedMultiplyAdd(s3, lo, a3); b3 = Vector128.FusedMultiplyAdd(s3, hi, b3);
+                }
+                if (bias != null)
+                {
+                    var bl = Vector128.Load(bias + 8 * half);
+                    var bh = Vector128.Load(bias + 8 * half + 4);
+                    a0 += bl; a1 += bl; a2 += bl; a3 += bl;
+                    b0 += bh; b1 += bh; b2 += bh; b3 += bh;
+                }
+                float* o = scores + 8 * half;
+                a0.Store(o); b0.Store(o + 4); a1.Store(o + 16); b1.Store(o + 20);
+                a2.Store(o + 32); b2.Store(o + 36); a3.Store(o + 48); b3.Store(o + 52);
+            }
+            return Mask(scores, thresholds[0]) | Mask(scores + 16, thresholds[1]) << 16
+                   | Mask(scores + 32, thresholds[2]) << 32 | Mask(scores + 48, thresholds[3]) << 48;
+        }
         ScalarBlock(block, dim, q0, bias, scores);
         ScalarBlock(block, dim, q1, bias, scores + 16);
         ScalarBlock(block, dim, q2, bias, scores + 32);
@@ -102,11 +130,11 @@ internal static unsafe class BlockKernel
     /// four independent chains, so a lone query is not held up by the multiply-add latency. Returns bit
     /// <c>b·16 + r</c> set where that score is above <paramref name="threshold"/>.
     /// </summary>
-    public static ulong OneQuery(KernelWidth width, float* blocks, int dim, float* q, float* bias, float threshold,
+    public static ulong OneQuery(SimdWidth width, float* blocks, int dim, float* q, float* bias, float threshold,
                                  float* scores)
     {
         int stride = dim * Rows;
-        if (width == KernelWidth.V512)
+        if (width == SimdWidth.V512)
         {
             var a0 = Vector512<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
             for (int d = 0; d < dim; d++)
@@ -126,7 +154,7 @@ internal static unsafe class BlockKernel
             a0.Store(scores); a1.Store(scores + 16); a2.Store(scores + 32); a3.Store(scores + 48);
             return Mask(a0, threshold) | Mask(a1, threshold) << 16 | Mask(a2, threshold) << 32 | Mask(a3, threshold) << 48;
         }
-        if (width == KernelWidth.V256)
+        if (width == SimdWidth.V256)
         {
             // Two blocks at a time: four chains of eight lanes.
             for (int half = 0; half < 2; half++)
@@ -156,6 +184,40 @@ internal static unsafe class BlockKernel
                 bits |= Mask(Vector256.Load(scores + b * Rows), Vector256.Load(scores + b * Rows + 8), threshold) << (16 * b);
             return bits;
         }
+        if (width == SimdWidth.V128)
+        {
+            // Two blocks at a time: eight chains of four lanes.
+            for (int half = 0; half < 2; half++)
+            {
+                float* first = blocks + 2 * half * stride;
+                var a0 = Vector128<float>.Zero; var a1 = a0; var a2 = a0; var a3 = a0;
+                var b0 = a0; var b1 = a0; var b2 = a0; var b3 = a0;
+                for (int d = 0; d < dim; d++)
+                {
+                    var s = Vector128.Create(q[d]);
+                    float* p = first + d * Rows, r = p + stride;
+                    a0 = Vector128.FusedMultiplyAdd(s, Vector128.Load(p), a0);
+                    a1 = Vector128.FusedMultiplyAdd(s, Vector128.Load(p + 4), a1);
+                    a2 = Vector128.FusedMultiplyAdd(s, Vector128.Load(p + 8), a2);
+                    a3 = Vector128.FusedMultiplyAdd(s, Vector128.Load(p + 12), a3);
+                    b0 = Vector128.FusedMultiplyAdd(s, Vector128.Load(r), b0);
+                    b1 = Vector128.FusedMultiplyAdd(s, Vector128.Load(r + 4), b1);
+                    b2 = Vector128.FusedMultiplyAdd(s, Vector128.Load(r + 8), b2);
+                    b3 = Vector128.FusedMultiplyAdd(s, Vector128.Load(r + 12), b3);
+                }
+                float* o = scores + 32 * half;
+                if (bias != null)
+                {
+                    float* b = bias + 32 * half;
+                    a0 += Vector128.Load(b); a1 += Vector128.Load(b + 4); a2 += Vector128.Load(b + 8); a3 += Vector128.Load(b + 12);
+                    b0 += Vector128.Load(b + 16); b1 += Vector128.Load(b + 20); b2 += Vector128.Load(b + 24); b3 += Vector128.Load(b + 28);
+                }
+                a0.Store(o); a1.Store(o + 4); a2.Store(o + 8); a3.Store(o + 12);
+                b0.Store(o + 16); b1.Store(o + 20); b2.Store(o + 24); b3.Store(o + 28);
+            }
+            return Mask(scores, threshold) | Mask(scores + 16, threshold) << 16
+                   | Mask(scores + 32, threshold) << 32 | Mask(scores + 48, threshold) << 48;
+        }
         for (int b = 0; b < OneQueryBlocks; b++)
             ScalarBlock(blocks + b * stride, dim, q, bias == null ? null : bias + b * Rows, scores + b * Rows);
         ulong mask = 0;
@@ -173,6 +235,17 @@ internal static unsafe class BlockKernel
         var t = Vector256.Create(threshold);
         return Vector256.GreaterThan(low, t).ExtractMostSignificantBits()
                | (ulong)Vector256.GreaterThan(high, t).ExtractMostSignificantBits() << 8;
+    }
+
+    /// <summary>Bit r set where <c>scores[r] &gt; threshold</c>, for the 16 stored scores of a block, with Vector128.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mask(float* scores, float threshold)
+    {
+        var t = Vector128.Create(threshold);
+        return Vector128.GreaterThan(Vector128.Load(scores), t).ExtractMostSignificantBits()
+               | Vector128.GreaterThan(Vector128.Load(scores + 4), t).ExtractMostSignificantBits() << 4
+               | Vector128.GreaterThan(Vector128.Load(scores + 8), t).ExtractMostSignificantBits() << 8
+               | (ulong)Vector128.GreaterThan(Vector128.Load(scores + 12), t).ExtractMostSignificantBits() << 12;
     }
 
     /// <summary>Bit r set where <c>scores[r] &gt; threshold</c>, for the 16 scores of a block.</summary>

@@ -98,7 +98,7 @@ public sealed class RuleDecoder
             // The set is in decreasing bias and a cosine is at most 1: once bias + scale cannot reach the k-th score, stop.
             if (top.Full && bias[id] + scale < top.Worst.Score) break;
             if (covered[i]) continue;
-            float cosine = DotProduct.Dot(unit, Index.Vector(id));
+            float cosine = Simd.Dot(unit, Index.Vector(id));
             top.Add(new Neighbor(id, cosine, scale * cosine + bias[id]));
         }
         var best = top.Sorted();

@@ -1,3 +1,5 @@
+using VecLm.Embeddings;
+
 namespace VecLm.Decoder.Tests;
 
 public sealed class ConcurrencyTests(RandomIndexFixture data) : IClassFixture<RandomIndexFixture>
@@ -70,7 +72,7 @@ public sealed class ConcurrencyTests(RandomIndexFixture data) : IClassFixture<Ra
         {
             var q = DotProduct.Normalized(queries.AsSpan(i * dim, dim), dim);
             var naive = Enumerable.Range(0, RandomIndexFixture.Count)
-                .Select(id => (id, sim: DotProduct.Dot(q, unit.AsSpan(id * dim, dim))))
+                .Select(id => (id, sim: Simd.Dot(q, unit.AsSpan(id * dim, dim))))
                 .OrderByDescending(x => x.sim).ThenBy(x => x.id).Take(5).Select(x => x.id);
             Assert.Equal(naive, batch[i].Select(n => n.Id));
             Assert.Equal(batch[i], data.Exact.Search(queries.AsSpan(i * dim, dim), 5));

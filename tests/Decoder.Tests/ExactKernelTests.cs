@@ -1,18 +1,12 @@
-using System.Runtime.Intrinsics;
+using VecLm.Embeddings;
 
 namespace VecLm.Decoder.Tests;
 
 /// <summary>The blocked kernels of <see cref="ExactIndex"/> at every width this machine runs, against the scalar reference.</summary>
 public sealed class ExactKernelTests
 {
-    /// <summary>The kernel widths this machine can run (as ints: the enum is internal): scalar always, SIMD if accelerated.</summary>
-    public static TheoryData<int> Widths()
-    {
-        var widths = new TheoryData<int> { (int)KernelWidth.Scalar };
-        if (Vector256.IsHardwareAccelerated) widths.Add((int)KernelWidth.V256);
-        if (Vector512.IsHardwareAccelerated) widths.Add((int)KernelWidth.V512);
-        return widths;
-    }
+    /// <summary>The widths this process runs: scalar always, each vector width the JIT accelerates.</summary>
+    public static TheoryData<SimdWidth> Widths => new(SimdWidths.Supported);
 
     /// <summary>
     /// Random rows with exact ties built in: the last row repeats row 0, the middle one row 1 (with their biases), and
@@ -53,30 +47,30 @@ public sealed class ExactKernelTests
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public void Search_matches_the_scalar_reference_at_dims_1_to_70_and_counts_1_to_100(int width)
+    public void Search_matches_the_scalar_reference_at_dims_1_to_70_and_counts_1_to_100(SimdWidth width)
     {
         // Every dim meets 20 counts and every count 14 dims (a fifth of the grid, to keep the test quick); nine
         // queries: two full groups of four and a lone one, the two kernel shapes.
         for (int dim = 1; dim <= 70; dim++)
             for (int count = 1 + (dim % 5); count <= 100; count += 5)
-                Compare((KernelWidth)width, count, dim, queries: 9, k: 1 + (dim * 7 + count) % 12, seed: dim * 1000 + count);
+                Compare(width, count, dim, queries: 9, k: 1 + (dim * 7 + count) % 12, seed: dim * 1000 + count);
     }
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public void Search_matches_the_scalar_reference_at_1000_rows_and_any_k(int width)
+    public void Search_matches_the_scalar_reference_at_1000_rows_and_any_k(SimdWidth width)
     {
         foreach (int dim in new[] { 1, 7, 15, 16, 17, 33, 64, 70 })
             foreach (int k in new[] { 1, 10, 100, 1000, 1200 })
-                Compare((KernelWidth)width, 1000, dim, queries: 7, k, seed: dim + k);
+                Compare(width, 1000, dim, queries: 7, k, seed: dim + k);
         // 70 queries: three blocks of a batch on two threads, the last of six queries.
         var (rows, q, bias) = Case(1000, 24, 70, seed: 5);
-        var index = new ExactIndex(rows, 24) { Width = (KernelWidth)width };
+        var index = new ExactIndex(rows, 24) { Width = width };
         AssertSame(ExactReference.Search(index.UnitVectors, 24, q, 10, bias), index.SearchBatch(q, 10, threads: 2, bias),
                    "two threads");
     }
 
-    private static void Compare(KernelWidth width, int count, int dim, int queries, int k, int seed)
+    private static void Compare(SimdWidth width, int count, int dim, int queries, int k, int seed)
     {
         var (rows, q, bias) = Case(count, dim, queries, seed);
         var index = new ExactIndex(rows, dim) { Width = width };
@@ -93,22 +87,22 @@ public sealed class ExactKernelTests
 
     [Theory]
     [MemberData(nameof(Widths))]
-    public void ScoreAll_writes_the_reference_scores(int width)
+    public void ScoreAll_writes_the_reference_scores(SimdWidth width)
     {
         foreach (int dim in new[] { 1, 5, 16, 31, 64, 70 })
             foreach (int count in new[] { 1, 15, 16, 17, 64, 65, 300 })
                 foreach (int n in new[] { 1, 2, 3, 4, 5, 9, 40 })
                 {
                     var (rows, q, bias) = Case(count, dim, n, seed: dim * count + n);
-                    var index = new ExactIndex(rows, dim) { Width = (KernelWidth)width };
+                    var index = new ExactIndex(rows, dim) { Width = width };
                     foreach (var b in new[] { Array.Empty<float>(), bias })
                     {
                         var expected = ExactReference.Scores(index.UnitVectors, dim, q, b, out _);
                         var actual = new float[n * count];
                         index.ScoreAll(q, actual, b);
-                        for (int i = 0; i < expected.Length; i++)
-                            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f,
-                                        $"{(KernelWidth)width} dim {dim} count {count} n {n}: score {i} is {actual[i]}, reference {expected[i]}");
+                        for (int i = 0; i < expected.Length; i++)   // bitwise: every width runs the reference's chain
+                            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                                        $"{width} dim {dim} count {count} n {n}: score {i} is {actual[i]}, reference {expected[i]}");
                     }
                 }
     }

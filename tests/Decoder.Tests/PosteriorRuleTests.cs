@@ -1,3 +1,5 @@
+using VecLm.Embeddings;
+
 namespace VecLm.Decoder.Tests;
 
 /// <summary>
@@ -36,14 +38,14 @@ public sealed class PosteriorRuleTests(RuleFixture data) : IClassFixture<RuleFix
             var q = queries.AsSpan(i * Dim, Dim).ToArray();
             // Brute force: every word's q·t + bias, best first, ties by smaller id.
             var expected = Enumerable.Range(0, data.Count)
-                .Select(w => (Id: w, Score: DotProduct.Dot(q, data.Exact.Vector(w)) + rule.BiasOf(w)))
+                .Select(w => (Id: w, Score: Simd.Dot(q, data.Exact.Vector(w)) + rule.BiasOf(w)))
                 .OrderByDescending(x => x.Score).ThenBy(x => x.Id).Take(5).ToArray();
             Assert.Equal(expected.Select(x => x.Id), hits[i].Select(h => h.Id));
-            float length = MathF.Sqrt(DotProduct.Dot(q, q));
+            float length = MathF.Sqrt(Simd.Dot(q, q));
             foreach (var h in hits[i])
             {
-                Assert.Equal(DotProduct.Dot(q, data.Exact.Vector(h.Id)) + rule.BiasOf(h.Id), h.Score, 1e-4f);
-                Assert.Equal(DotProduct.Dot(q, data.Exact.Vector(h.Id)) / length, h.Cosine, 1e-5f);
+                Assert.Equal(Simd.Dot(q, data.Exact.Vector(h.Id)) + rule.BiasOf(h.Id), h.Score, 1e-4f);
+                Assert.Equal(Simd.Dot(q, data.Exact.Vector(h.Id)) / length, h.Cosine, 1e-5f);
             }
         }
     }

@@ -1,3 +1,5 @@
+using VecLm.Embeddings;
+
 namespace VecLm.Decoder.Tests;
 
 public sealed class RuleDecoderTests(RuleFixture data) : IClassFixture<RuleFixture>
@@ -45,7 +47,7 @@ public sealed class RuleDecoderTests(RuleFixture data) : IClassFixture<RuleFixtu
                 {
                     var h = hits[i][j];
                     Assert.Equal(h.Cosine + rule.BiasOf(h.Id), h.Score, 1e-6f);
-                    Assert.Equal(DotProduct.Dot(unit.AsSpan(i * Dim, Dim), data.Exact.Vector(h.Id)), h.Cosine, 1e-5f);
+                    Assert.Equal(Simd.Dot(unit.AsSpan(i * Dim, Dim), data.Exact.Vector(h.Id)), h.Cosine, 1e-5f);
                     if (j > 0)
                         Assert.True(hits[i][j - 1].Score > h.Score || (hits[i][j - 1].Score == h.Score && hits[i][j - 1].Id < h.Id));
                 }
@@ -115,7 +117,7 @@ public sealed class RuleDecoderTests(RuleFixture data) : IClassFixture<RuleFixtu
     {
         foreach (int id in new[] { 0, 1, 777, data.Count - 1 })
         {
-            Assert.Equal(1f, DotProduct.Dot(data.Hnsw.Vector(id), data.Hnsw.Vector(id)), 1e-5f);
+            Assert.Equal(1f, Simd.Dot(data.Hnsw.Vector(id), data.Hnsw.Vector(id)), 1e-5f);
             Assert.Equal(data.Exact.Vector(id).ToArray(), data.Hnsw.Vector(id).ToArray());
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => data.Hnsw.Vector(data.Count).ToArray());

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using VecLm.Embeddings;
 using static TorchSharp.torch;
 
 namespace VecLm.Regressor.Tests;
@@ -41,44 +42,73 @@ public class FusedCrossEntropyTests
         }
     }
 
-    [Theory]
-    [InlineData(1, 3)]
-    [InlineData(15, 7)]
-    [InlineData(16, 5)]
-    [InlineData(17, 40)]
-    [InlineData(33, 1)]
-    [InlineData(64, 300)]
-    [InlineData(100, 1000)]
-    public void TheVocabularyMajorLayoutGivesTheSameLossAndGradient(int rows, int width)
+    public static TheoryData<SimdWidth> Widths => new(SimdWidths.Supported);
+
+    /// <summary>Column counts: every remainder of a 16-column block from 1 to 70 (fewer than 16 in all, one window,
+    /// several blocks plus a window), and some larger ones, each against a vocabulary of 37 or 300.</summary>
+    private static readonly (int Rows, int Vocabulary)[] ColumnCases =
+        [.. Enumerable.Range(1, 70).Select(n => (n, n % 3 == 0 ? 300 : 37)), (127, 37), (128, 300), (129, 1000), (250, 37)];
+
+    /// <summary>Random logits in −10..10 and targets, row-major, with the same logits vocabulary-major.</summary>
+    private static (float[] Z, float[] ZT, long[] Y) Logits(int rows, int width, int seed)
     {
-        var random = new Random(rows * 7 + width);
+        var random = new Random(seed);
         var z = Enumerable.Range(0, rows * width).Select(_ => (float)(random.NextDouble() * 20 - 10)).ToArray();
         var y = Enumerable.Range(0, rows).Select(_ => (long)random.Next(width)).ToArray();
         var zT = new float[z.Length];
         for (int i = 0; i < rows; i++)
             for (int v = 0; v < width; v++) zT[v * rows + i] = z[i * width + v];
+        return (z, zT, y);
+    }
 
-        var reference = new float[z.Length];
-        double expected = FusedCrossEntropy.LossAndGradientReference(z, y, reference, width);
-        foreach (var kernel in SupportedKernels())
-        foreach (int threads in new[] { 1, 2 })
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void TheVocabularyMajorLayoutGivesTheReferenceLossAndGradientAtEveryColumnCount(SimdWidth width)
+    {
+        foreach (var (rows, vocabulary) in ColumnCases)
         {
-            var gradientT = new float[z.Length];
-            double loss = FusedCrossEntropy.LossAndGradientColumns(zT, y, gradientT, width, threads, kernel);
-            Assert.Equal(expected, loss, 5);
-            for (int i = 0; i < rows; i++)
-                for (int v = 0; v < width; v++)
-                    Assert.True(Math.Abs(gradientT[v * rows + i] - reference[i * width + v]) < 1e-6,
-                        $"gradient of row {i}, word {v}: {gradientT[v * rows + i]} vs {reference[i * width + v]}");
+            var (z, zT, y) = Logits(rows, vocabulary, seed: rows * 7 + vocabulary);
+            var reference = new float[z.Length];
+            double expected = FusedCrossEntropy.LossAndGradientReference(z, y, reference, vocabulary);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var gradientT = new float[z.Length];
+                double loss = FusedCrossEntropy.LossAndGradientColumns(zT, y, gradientT, vocabulary, threads, width);
+                Assert.True(Math.Abs(expected - loss) < 1e-5, $"{width}, {rows} columns of {vocabulary}: loss {loss}, reference {expected}");
+                for (int i = 0; i < rows; i++)
+                    for (int v = 0; v < vocabulary; v++)
+                        Assert.True(Math.Abs(gradientT[v * rows + i] - reference[i * vocabulary + v]) < 1e-6,
+                            $"{width}, {rows} columns, threads {threads}: gradient of row {i}, word {v}: "
+                            + $"{gradientT[v * rows + i]} vs {reference[i * vocabulary + v]}");
+            }
         }
     }
 
-    /// <summary>Every column kernel this CPU can run: the scalar one always, the SIMD ones where accelerated.</summary>
-    private static IEnumerable<FusedCrossEntropy.ColumnKernel> SupportedKernels()
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void TheLossOnlyPathGivesTheGradientPathsLossBitwise(SimdWidth width)
     {
-        yield return FusedCrossEntropy.ColumnKernel.Scalar;
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) yield return FusedCrossEntropy.ColumnKernel.Vector256;
-        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) yield return FusedCrossEntropy.ColumnKernel.Vector512;
+        foreach (var (rows, vocabulary) in ColumnCases)
+        {
+            var (_, zT, y) = Logits(rows, vocabulary, seed: rows + vocabulary);
+            var gradientT = new float[zT.Length];
+            double withGradient = FusedCrossEntropy.LossAndGradientColumns(zT, y, gradientT, vocabulary, 1, width);
+            foreach (int threads in new[] { 1, 2 })
+                Assert.Equal(withGradient, FusedCrossEntropy.LossColumns(zT, y, vocabulary, threads, width));
+        }
+    }
+
+    [Fact]
+    public void TheTensorLossIsTheLossOnlyPathAtTheBestWidth()
+    {
+        var (_, zT, y) = Logits(45, 300, seed: 9);
+        using var scope = NewDisposeScope();
+        double loss = FusedCrossEntropy.Loss(tensor(zT, 300, 45), tensor(y));
+        Assert.Equal(FusedCrossEntropy.LossColumns(zT, y, 300, 1, SimdWidths.Best), loss);
+        var cross = nn.functional.cross_entropy(tensor(zT, 300, 45).t(), tensor(y)).item<float>();
+        Assert.Equal(cross, loss, 5);
+        Assert.Throws<ArgumentException>(() => FusedCrossEntropy.LossColumns(zT, y, 299));
+        Assert.Throws<ArgumentException>(() => FusedCrossEntropy.LossColumns(zT, [.. y[..44], 300], 300));
     }
 
     [Fact]
