@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using VecLm.Embeddings;
 
 namespace VecLm.Decoder;
@@ -19,6 +21,14 @@ internal static unsafe class BlockKernel
     public const int Rows = 16;
     /// <summary>Blocks one query is scored against per pass of <see cref="OneQuery"/> (the row count is padded to it).</summary>
     public const int OneQueryBlocks = 4;
+
+    /// <summary>
+    /// The width <see cref="ExactIndex"/> runs at: <see cref="SimdWidths.Best"/>, except Vector128 on a CPU without
+    /// fused multiply-add (x86 before AVX2, or <c>DOTNET_EnableAVX2=0</c>), where the exact fusion the kernels need is
+    /// emulated and Vector128's emulation ran at 0.45× the scalar one's; there the scalar kernel runs.
+    /// </summary>
+    public static SimdWidth Best =>
+        SimdWidths.Best == SimdWidth.V128 && !Fma.IsSupported && !AdvSimd.IsSupported ? SimdWidth.Scalar : SimdWidths.Best;
 
     /// <summary>The reference dot product: one fused multiply-add per dimension, in order, as every kernel lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -7,10 +7,10 @@ namespace VecLm.Decoder;
 /// <summary>
 /// Brute-force cosine search: every stored unit vector scored against every query, the reference every recall figure
 /// is measured against. The rows are kept twice: row-major (for <see cref="Vector"/>) and in blocks of 16 laid out
-/// dimension-major for the register-blocked kernels of <see cref="BlockKernel"/> (at the widest <see cref="SimdWidth"/>):
+/// dimension-major for the register-blocked kernels of <see cref="BlockKernel"/> (at <see cref="BlockKernel.Best"/>):
 /// four queries at a time pass over a block, one fused multiply-add updating 16 row scores per query, and one vector
-/// compare against each query's current k-th best score decides which rows reach its heap. A batch walks the
-/// rows in cache-sized tiles and spreads blocks of queries over the cores. Ties go to the smaller id.
+/// compare against each query's current k-th best score decides which rows reach its heap. A batch walks the rows
+/// in cache-sized tiles and spreads blocks of queries over the cores. Ties go to the smaller id.
 /// </summary>
 public sealed unsafe partial class ExactIndex : IVectorIndex
 {
@@ -48,7 +48,7 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
     public int Threads { get; set; } = -1;
 
     /// <summary>The kernel width in use: the widest the machine accelerates. Tests lower it to check the others.</summary>
-    internal SimdWidth Width { get; set; } = SimdWidths.Best;
+    internal SimdWidth Width { get; set; } = BlockKernel.Best;
 
     /// <summary>The normalised rows, row-major.</summary>
     internal ReadOnlySpan<float> UnitVectors => _data;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using VecLm.Embeddings;
 
@@ -16,14 +17,21 @@ namespace VecLm.Regressor;
 /// </summary>
 /// <remarks>
 /// The loss of a column is computed alike with and without the gradient (the same maxima, the same sums in the same
-/// order), so the loss-only path gives bitwise the gradient path's loss at every width. The two have separate
-/// exponential loops: a null test inside the loop cost the AVX2 path a third of its speed. Widths differ in rounding
+/// order), so the loss-only path gives bitwise the gradient path's loss at every width. Widths differ in rounding
 /// only (their exponentials differ in the last bits).
 /// </remarks>
 internal static unsafe class ColumnCrossEntropy
 {
     /// <summary>Columns per block: 16 floats, one cache line of a vocabulary row.</summary>
     public const int Columns = 16;
+
+    /// <summary>
+    /// A block's 16 maxima or sums, handed to <see cref="Finish"/>. A local struct, not stackalloc: a method with
+    /// stackalloc and loops is compiled once, without tiering, and then left <c>Vector256.Exp</c> as a call (AVX2
+    /// path 6% slower).
+    /// </summary>
+    [InlineArray(Columns)]
+    private struct Line { private float _lane; }
 
     /// <summary>
     /// Mean loss of the <paramref name="rows"/> columns of <paramref name="z"/> ([<paramref name="vocabulary"/>, rows])
@@ -53,42 +61,56 @@ internal static unsafe class ColumnCrossEntropy
     private static void Kernel(SimdWidth width, float* z, float* g, long* y, int first, int rows, int vocabulary,
                                double[] losses)
     {
-        if (width == SimdWidth.V512) Block512(z, g, y, first, rows, vocabulary, losses);
-        else if (width == SimdWidth.V256) Block256(z, g, y, first, rows, vocabulary, losses);
-        else Block128(z, g, y, first, rows, vocabulary, losses);
+        if (g == null) Kernel<LossOnly>(width, z, g, y, first, rows, vocabulary, losses);
+        else Kernel<WithGradient>(width, z, g, y, first, rows, vocabulary, losses);
     }
 
+    private static void Kernel<T>(SimdWidth width, float* z, float* g, long* y, int first, int rows, int vocabulary,
+                                  double[] losses) where T : struct, IGradientFlag
+    {
+        if (width == SimdWidth.V512) Block512<T>(z, g, y, first, rows, vocabulary, losses);
+        else if (width == SimdWidth.V256) Block256<T>(z, g, y, first, rows, vocabulary, losses);
+        else Block128<T>(z, g, y, first, rows, vocabulary, losses);
+    }
+
+    /// <summary>
+    /// Whether a kernel writes the gradient, as a type: each kernel is compiled apart for <see cref="LossOnly"/> and
+    /// <see cref="WithGradient"/>, each with one exponential loop (a null test inside that loop cost the AVX2 path
+    /// about a third of its speed, and two loops in one method kept the JIT from inlining <c>Vector256.Exp</c> well).
+    /// </summary>
+    private interface IGradientFlag { static abstract bool Writes { get; } }
+    private struct LossOnly : IGradientFlag { public static bool Writes => false; }
+    private struct WithGradient : IGradientFlag { public static bool Writes => true; }
+
     /// <summary>Columns first … first+15 with one Vector512 per line.</summary>
-    private static void Block512(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+    private static void Block512<T>(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+        where T : struct, IGradientFlag
     {
         var max = Vector512.Create(float.NegativeInfinity);
         for (long v = 0; v < vocabulary; v++) max = Vector512.Max(max, Vector512.Load(z + v * rows + first));
         var sum = Vector512<float>.Zero;
-        if (g == null)
-            for (long v = 0; v < vocabulary; v++) sum += Vector512.Exp(Vector512.Load(z + v * rows + first) - max);
-        else
-            for (long v = 0; v < vocabulary; v++)
-            {
-                long at = v * rows + first;
-                var e = Vector512.Exp(Vector512.Load(z + at) - max);
-                e.Store(g + at);
-                sum += e;
-            }
-        float scale = 1f / rows;
-        if (g != null)
+        for (long v = 0; v < vocabulary; v++)
         {
-            var factor = Vector512.Create(scale) / sum;
+            long at = v * rows + first;
+            var e = Vector512.Exp(Vector512.Load(z + at) - max);
+            if (T.Writes) e.Store(g + at);
+            sum += e;
+        }
+        if (T.Writes)
+        {
+            var factor = Vector512.Create(1f / rows) / sum;
             for (long v = 0; v < vocabulary; v++)
                 (Vector512.Load(g + v * rows + first) * factor).Store(g + v * rows + first);
         }
-        float* m = stackalloc float[Columns], s = stackalloc float[Columns];
-        max.Store(m);
-        sum.Store(s);
+        Line m = default, s = default;
+        max.StoreUnsafe(ref m[0]);
+        sum.StoreUnsafe(ref s[0]);
         Finish(z, g, y, first, rows, m, s, losses);
     }
 
     /// <summary>The same 16 columns as two Vector256 halves of one line (AVX2 machines).</summary>
-    private static void Block256(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+    private static void Block256<T>(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+        where T : struct, IGradientFlag
     {
         var max0 = Vector256.Create(float.NegativeInfinity);
         var max1 = max0;
@@ -100,29 +122,23 @@ internal static unsafe class ColumnCrossEntropy
         }
         var sum0 = Vector256<float>.Zero;
         var sum1 = sum0;
-        if (g == null)
-            for (long v = 0; v < vocabulary; v++)
+        for (long v = 0; v < vocabulary; v++)
+        {
+            long at = v * rows + first;
+            var e0 = Vector256.Exp(Vector256.Load(z + at) - max0);
+            var e1 = Vector256.Exp(Vector256.Load(z + at + 8) - max1);
+            if (T.Writes)
             {
-                float* row = z + v * rows + first;
-                sum0 += Vector256.Exp(Vector256.Load(row) - max0);
-                sum1 += Vector256.Exp(Vector256.Load(row + 8) - max1);
-            }
-        else
-            for (long v = 0; v < vocabulary; v++)
-            {
-                long at = v * rows + first;
-                var e0 = Vector256.Exp(Vector256.Load(z + at) - max0);
-                var e1 = Vector256.Exp(Vector256.Load(z + at + 8) - max1);
                 e0.Store(g + at);
                 e1.Store(g + at + 8);
-                sum0 += e0;
-                sum1 += e1;
             }
-        float scale = 1f / rows;
-        if (g != null)
+            sum0 += e0;
+            sum1 += e1;
+        }
+        if (T.Writes)
         {
-            var factor0 = Vector256.Create(scale) / sum0;
-            var factor1 = Vector256.Create(scale) / sum1;
+            var factor0 = Vector256.Create(1f / rows) / sum0;
+            var factor1 = Vector256.Create(1f / rows) / sum1;
             for (long v = 0; v < vocabulary; v++)
             {
                 float* row = g + v * rows + first;
@@ -130,14 +146,15 @@ internal static unsafe class ColumnCrossEntropy
                 (Vector256.Load(row + 8) * factor1).Store(row + 8);
             }
         }
-        float* m = stackalloc float[Columns], s = stackalloc float[Columns];
-        max0.Store(m); max1.Store(m + 8);
-        sum0.Store(s); sum1.Store(s + 8);
+        Line m = default, s = default;
+        max0.StoreUnsafe(ref m[0]); max1.StoreUnsafe(ref m[0], 8);
+        sum0.StoreUnsafe(ref s[0]); sum1.StoreUnsafe(ref s[0], 8);
         Finish(z, g, y, first, rows, m, s, losses);
     }
 
     /// <summary>The same 16 columns as four Vector128 quarters of one line (SSE, AdvSimd).</summary>
-    private static void Block128(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+    private static void Block128<T>(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+        where T : struct, IGradientFlag
     {
         var max0 = Vector128.Create(float.NegativeInfinity);
         var max1 = max0; var max2 = max0; var max3 = max0;
@@ -151,30 +168,22 @@ internal static unsafe class ColumnCrossEntropy
         }
         var sum0 = Vector128<float>.Zero;
         var sum1 = sum0; var sum2 = sum0; var sum3 = sum0;
-        if (g == null)
-            for (long v = 0; v < vocabulary; v++)
-            {
-                float* row = z + v * rows + first;
-                sum0 += Vector128.Exp(Vector128.Load(row) - max0);
-                sum1 += Vector128.Exp(Vector128.Load(row + 4) - max1);
-                sum2 += Vector128.Exp(Vector128.Load(row + 8) - max2);
-                sum3 += Vector128.Exp(Vector128.Load(row + 12) - max3);
-            }
-        else
-            for (long v = 0; v < vocabulary; v++)
-            {
-                long at = v * rows + first;
-                var e0 = Vector128.Exp(Vector128.Load(z + at) - max0);
-                var e1 = Vector128.Exp(Vector128.Load(z + at + 4) - max1);
-                var e2 = Vector128.Exp(Vector128.Load(z + at + 8) - max2);
-                var e3 = Vector128.Exp(Vector128.Load(z + at + 12) - max3);
-                e0.Store(g + at); e1.Store(g + at + 4); e2.Store(g + at + 8); e3.Store(g + at + 12);
-                sum0 += e0; sum1 += e1; sum2 += e2; sum3 += e3;
-            }
-        float scale = 1f / rows;
-        if (g != null)
+        for (long v = 0; v < vocabulary; v++)
         {
-            var share = Vector128.Create(scale);
+            long at = v * rows + first;
+            var e0 = Vector128.Exp(Vector128.Load(z + at) - max0);
+            var e1 = Vector128.Exp(Vector128.Load(z + at + 4) - max1);
+            var e2 = Vector128.Exp(Vector128.Load(z + at + 8) - max2);
+            var e3 = Vector128.Exp(Vector128.Load(z + at + 12) - max3);
+            if (T.Writes)
+            {
+                e0.Store(g + at); e1.Store(g + at + 4); e2.Store(g + at + 8); e3.Store(g + at + 12);
+            }
+            sum0 += e0; sum1 += e1; sum2 += e2; sum3 += e3;
+        }
+        if (T.Writes)
+        {
+            var share = Vector128.Create(1f / rows);
             var factor0 = share / sum0;
             var factor1 = share / sum1;
             var factor2 = share / sum2;
@@ -188,15 +197,17 @@ internal static unsafe class ColumnCrossEntropy
                 (Vector128.Load(row + 12) * factor3).Store(row + 12);
             }
         }
-        float* m = stackalloc float[Columns], s = stackalloc float[Columns];
-        max0.Store(m); max1.Store(m + 4); max2.Store(m + 8); max3.Store(m + 12);
-        sum0.Store(s); sum1.Store(s + 4); sum2.Store(s + 8); sum3.Store(s + 12);
+        Line m = default, s = default;
+        max0.StoreUnsafe(ref m[0]); max1.StoreUnsafe(ref m[0], 4);
+        max2.StoreUnsafe(ref m[0], 8); max3.StoreUnsafe(ref m[0], 12);
+        sum0.StoreUnsafe(ref s[0]); sum1.StoreUnsafe(ref s[0], 4);
+        sum2.StoreUnsafe(ref s[0], 8); sum3.StoreUnsafe(ref s[0], 12);
         Finish(z, g, y, first, rows, m, s, losses);
     }
 
     /// <summary>The losses of the block's columns and their targets' gradient.</summary>
-    private static void Finish(float* z, float* g, long* y, int first, int rows, float* max, float* sum,
-                               double[] losses)
+    private static void Finish(float* z, float* g, long* y, int first, int rows, ReadOnlySpan<float> max,
+                               ReadOnlySpan<float> sum, double[] losses)
     {
         float scale = 1f / rows;
         for (int j = 0; j < Columns; j++)

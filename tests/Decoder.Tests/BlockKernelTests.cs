@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using VecLm.Embeddings;
 
 namespace VecLm.Decoder.Tests;
@@ -46,6 +47,16 @@ public sealed unsafe class BlockKernelTests
         for (int i = 0; i < scores.Length; i++)
             if (scores[i] > threshold(i / group)) bits |= 1ul << i;
         return bits;
+    }
+
+    [Fact]
+    public void The_index_runs_the_widest_width_except_an_emulated_fused_multiply_add()
+    {
+        Assert.Contains(BlockKernel.Best, SimdWidths.Supported);
+        if (SimdWidths.Best >= SimdWidth.V256) Assert.Equal(SimdWidths.Best, BlockKernel.Best);
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0" && RuntimeInformation.ProcessArchitecture == Architecture.X64)
+            Assert.Equal(SimdWidth.Scalar, BlockKernel.Best);   // no FMA: Vector128 would emulate it, slower than scalar
+        Assert.Equal(BlockKernel.Best, new ExactIndex(new float[] { 1, 0 }, 2).Width);
     }
 
     [Theory]
