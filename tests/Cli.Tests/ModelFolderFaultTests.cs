@@ -127,20 +127,5 @@ public sealed class TmpfsMount : IDisposable
 
     public void Dispose() => Run("umount", "-l", dir);
 
-    private static (int Code, string Output) Run(string file, params string[] args)
-    {
-        try
-        {
-            var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in args) start.ArgumentList.Add(a);
-            using var process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output);
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
-        }
-    }
+    private static (int Code, string Output) Run(string file, params string[] args) => SmallDisk.Run(file, args);
 }

@@ -51,7 +51,8 @@ public sealed class SmallDisk : IDisposable
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
     }
 
-    private static (int Code, string Output) Run(string file, params string[] args)
+    /// <summary>Runs a mount helper; (-1, reason) where the program is missing.</summary>
+    internal static (int Code, string Output) Run(string file, params string[] args)
     {
         try
         {
