@@ -7,18 +7,19 @@ namespace VecLm.Regressor;
 /// <summary>
 /// <c>metrics.csv</c> in the model folder: one line a validation (epoch, wall time, train loss, valid loss, top-1,
 /// perplexity, learning rate, the prior rule's top-1 and its β, the posterior rule's, the step and the epochs trained
-/// as a fraction). Kept in memory and rewritten whole (atomically) after each validation; a resumed run starts from
+/// as a fraction, the seconds spent in training steps). Kept in memory and rewritten whole (atomically) after each validation; a resumed run starts from
 /// the lines up to its checkpoint's step (a line written after the checkpoint it resumes from is dropped: the resumed
-/// run writes it again). Files of the earlier seven, nine and eleven columns are read too. A damaged file is an
+/// run writes it again). Files of the earlier seven, nine, eleven and thirteen columns are read too. A damaged file is an
 /// <see cref="InvalidDataException"/> naming it.
 /// </summary>
 public sealed class MetricsLog
 {
-    public const string Header = "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr,top1_prior,beta,top1_posterior,posterior_beta,step,epochs_trained";
+    public const string Header = "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr,top1_prior,beta,top1_posterior,posterior_beta,step,epochs_trained,step_seconds";
     private static readonly string[] HeadersBefore =
     [
         "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr", "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr,top1_prior,beta",
         "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr,top1_prior,beta,top1_posterior,posterior_beta",
+        "epoch,wall_seconds,train_loss,valid_loss,top1,perplexity,lr,top1_prior,beta,top1_posterior,posterior_beta,step,epochs_trained",
     ];
     private readonly string path;
     private readonly List<EpochMetrics> rows = [];
@@ -39,7 +40,7 @@ public sealed class MetricsLog
         foreach (var r in rows)
             text.Append(string.Join(',', r.Epoch.ToString(CultureInfo.InvariantCulture), F(r.WallSeconds), F(r.TrainLoss),
                 F(r.ValidLoss), F(r.Top1), F(r.Perplexity), F(r.LearningRate), F(r.Top1Prior), F(r.Beta),
-                F(r.Top1Posterior), F(r.PosteriorBeta), r.Step.ToString(CultureInfo.InvariantCulture), F(r.EpochsTrained))).Append('\n');
+                F(r.Top1Posterior), F(r.PosteriorBeta), r.Step.ToString(CultureInfo.InvariantCulture), F(r.EpochsTrained), F(r.StepSeconds))).Append('\n');
         Checkpoint.Write(path, () => AtomicFile.WriteText(path, text.ToString()));
     }
 
@@ -59,7 +60,8 @@ public sealed class MetricsLog
                 result.Add(new EpochMetrics(int.Parse(f[0], CultureInfo.InvariantCulture), P(f[1]), P(f[2]), P(f[3]), P(f[4]),
                     P(f[5]), P(f[6]), columns > 7 ? P(f[7]) : double.NaN, columns > 7 ? P(f[8]) : double.NaN,
                     columns > 9 ? P(f[9]) : double.NaN, columns > 9 ? P(f[10]) : double.NaN,
-                    columns > 11 ? long.Parse(f[11], CultureInfo.InvariantCulture) : 0, columns > 11 ? P(f[12]) : double.NaN));
+                    columns > 11 ? long.Parse(f[11], CultureInfo.InvariantCulture) : 0, columns > 11 ? P(f[12]) : double.NaN,
+                    columns > 13 ? P(f[13]) : double.NaN));
             }
             catch (Exception e) when (e is FormatException or OverflowException)
             {

@@ -98,12 +98,13 @@ public enum StopReason { Epochs, TimeLimit, MaxSteps, Interrupted, NaNLoss }
 /// (<see cref="Step"/>, and <see cref="EpochsTrained"/> as a fraction: 1.25 is a quarter into epoch 2). The train loss
 /// is the mean since the previous line. Top-1 is NaN without a validation set; perplexity only for softmax and the
 /// sampled loss; the prior and posterior rules' top-1 and their fitted β only for a regression head. Step and
-/// EpochsTrained are 0 and NaN in files written before they existed.
+/// EpochsTrained are 0 and NaN in files written before they existed, as is StepSeconds (the time spent in training
+/// steps, validation and checkpoints excluded).
 /// </summary>
 public readonly record struct EpochMetrics(
     int Epoch, double WallSeconds, double TrainLoss, double ValidLoss, double Top1, double Perplexity, double LearningRate,
     double Top1Prior = double.NaN, double Beta = double.NaN, double Top1Posterior = double.NaN, double PosteriorBeta = double.NaN,
-    long Step = 0, double EpochsTrained = double.NaN)
+    long Step = 0, double EpochsTrained = double.NaN, double StepSeconds = double.NaN)
 {
     /// <summary>True for a line written at the end of its epoch (or in a file without the fraction).</summary>
     public bool AtEpochEnd => double.IsNaN(EpochsTrained) || EpochsTrained >= Epoch;

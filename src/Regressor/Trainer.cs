@@ -232,7 +232,7 @@ public sealed class Trainer : IDisposable
         double lr = state.LearningRate;
         metrics.Add(new EpochMetrics(state.Epoch, state.ElapsedSeconds, trainLoss, eval.Loss, eval.Top1, eval.Perplexity, lr,
             eval.Top1Prior, eval.Beta, eval.Top1Posterior, eval.PosteriorBeta, state.Step,
-            state.Epoch - 1 + (double)state.NextChunk / train.Chunks));
+            state.Epoch - 1 + (double)state.NextChunk / train.Chunks, state.StepSeconds));
         double best = state.BestValidLoss;
         if (valid is null || eval.Loss < best)
         {

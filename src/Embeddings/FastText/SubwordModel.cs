@@ -1,0 +1,97 @@
+using System.Numerics.Tensors;
+
+namespace VecLm.Embeddings.FastText;
+
+/// <summary>
+/// A fastText model for word vectors: the dictionary (words with their counts), the input matrix of
+/// <c>nwords + buckets</c> rows (a row per word, then a row per n-gram bucket) and the output matrix (a row per word).
+/// A word's vector is the mean of its own row, if it has one, and its n-gram rows (<see cref="Subwords"/>), so any
+/// string has a vector: <see cref="Vector(string)"/>. Read and written as fastText's <c>.bin</c> by
+/// <see cref="FastTextBinary"/>.
+/// </summary>
+public sealed class SubwordModel
+{
+    private readonly int[][] _rows;
+
+    public SubwordModel(FastTextArgs args, Vocabulary vocabulary, float[] input, float[] output)
+    {
+        int buckets = args.MaxN > 0 ? args.Bucket : 0;
+        long rows = (long)vocabulary.Count + buckets;
+        if (input.Length != rows * args.Dim)
+            throw new ArgumentException($"an input matrix of {input.Length} values for {rows} rows of dimension {args.Dim}");
+        if (output.Length != 0 && output.Length != (long)vocabulary.Count * args.Dim)
+            throw new ArgumentException($"an output matrix of {output.Length} values for {vocabulary.Count} words of dimension {args.Dim}");
+        Args = args;
+        Vocabulary = vocabulary;
+        Input = input;
+        Output = output;
+        Subwords = args.Subwords();
+        _rows = new int[vocabulary.Count][];
+        var list = new List<int>();
+        for (int id = 0; id < vocabulary.Count; id++) _rows[id] = RowsOf(vocabulary[id], id, list);
+    }
+
+    public FastTextArgs Args { get; }
+    public Vocabulary Vocabulary { get; }
+    public Subwords Subwords { get; }
+    public int Dim => Args.Dim;
+    public int WordCount => Vocabulary.Count;
+    /// <summary>(words + buckets) × dim, row-major.</summary>
+    public float[] Input { get; }
+    /// <summary>words × dim, row-major (empty when a reader had no use for it).</summary>
+    public float[] Output { get; }
+
+    /// <summary>The input rows whose mean is word <paramref name="id"/>'s vector: its own row, then its n-grams'.</summary>
+    public ReadOnlySpan<int> Rows(int id) => _rows[id];
+
+    /// <summary>The input rows of any string: the word's own row if it is in the dictionary, then its n-grams' rows.</summary>
+    public int[] Rows(string word) =>
+        Vocabulary.TryGetId(word, out int id) ? _rows[id] : RowsOf(word, -1, new List<int>());
+
+    public bool Contains(string word) => Vocabulary.Contains(word);
+
+    /// <summary>The vector of any string (fastText's <c>getWordVector</c>); zero when it has no row at all.</summary>
+    public float[] Vector(string word)
+    {
+        var vector = new float[Dim];
+        Mean(Rows(word), vector);
+        return vector;
+    }
+
+    /// <summary>Writes the mean of the input rows <paramref name="rows"/> into <paramref name="into"/> (zero if none).</summary>
+    public void Mean(ReadOnlySpan<int> rows, Span<float> into)
+    {
+        into.Clear();
+        foreach (int row in rows) TensorPrimitives.Add(into, Input.AsSpan((int)((long)row * Dim), Dim), into);
+        if (rows.Length > 0) TensorPrimitives.Multiply(into, 1f / rows.Length, into);
+    }
+
+    /// <summary>Every dictionary word's vector, as word2vec vectors (what fastText writes to <c>.vec</c>).</summary>
+    public WordVectors WordVectors()
+    {
+        var data = new float[(long)WordCount * Dim];
+        for (int id = 0; id < WordCount; id++) Mean(_rows[id], data.AsSpan(id * Dim, Dim));
+        return new WordVectors(Vocabulary, Dim, data);
+    }
+
+    /// <summary>
+    /// Vectors for <paramref name="words"/> (any strings, in or out of the dictionary), with the counts given or 0
+    /// (for a decode vocabulary).
+    /// </summary>
+    public WordVectors WordVectors(IReadOnlyList<string> words, IReadOnlyList<long> counts)
+    {
+        var data = new float[(long)words.Count * Dim];
+        Parallel.For(0, words.Count, i => Mean(Rows(words[i]), data.AsSpan(i * Dim, Dim)));
+        return new WordVectors(new Vocabulary(words, counts), Dim, data);
+    }
+
+    private int[] RowsOf(string word, int id, List<int> list)
+    {
+        list.Clear();
+        if (id >= 0) list.Add(id);
+        int start = list.Count;
+        Subwords.Add(word, list);
+        for (int i = start; i < list.Count; i++) list[i] += WordCount;
+        return list.ToArray();
+    }
+}
