@@ -5,8 +5,18 @@
                    --sample --min-count --epochs --seed]
       Trains gensim skip-gram over LineSentence(TRAIN) and saves word2vec binary.
 
-  embed_quality.py score TRAIN VALID VECTORS.bin [--seed S] [--window 2]
-      Held-out quality of one vector set; prints one JSON line.
+  embed_quality.py gensim-fasttext TRAIN OUT.bin --threads N [--dim --window
+                   --negative --min-count --epochs --minn --maxn --buckets --seed]
+      Trains gensim's FastText (skip-gram) and saves it as a fastText .bin
+      (gensim.models.fasttext.save_facebook_model) and its word vectors as .vec.
+
+  embed_quality.py score TRAIN VALID VECTORS [--seed S] [--window 2]
+      Held-out quality of one vector set (word2vec binary, or text when the
+      name ends in .vec or .txt); prints one JSON line.
+
+  embed_quality.py facebook BIN WORDS
+      Loads a fastText .bin with gensim's load_facebook_vectors and prints, per
+      line of WORDS, the word and its vector (in vocabulary or from subwords).
 
 The score: take every ordered pair (a, b) of words at most --window positions
 apart within one line of VALID (both in the vector set's vocabulary, `</s>`
@@ -44,6 +54,49 @@ def load_word2vec_bin(path):
     return words, vecs
 
 
+def load_word2vec_text(path):
+    """word2vec text: 'V D' then 'word v1 ... vD' per line (fastText's .vec)."""
+    with open(path, encoding="utf-8") as f:
+        vocab_size, dim = map(int, f.readline().split())
+        words = []
+        vecs = np.empty((vocab_size, dim), dtype=np.float32)
+        for i in range(vocab_size):
+            parts = f.readline().rstrip("\n").rstrip(" ").split(" ")
+            words.append(parts[0])
+            vecs[i] = np.asarray(parts[1:1 + dim], dtype=np.float32)
+    return words, vecs
+
+
+def load_vectors(path):
+    return load_word2vec_text(path) if path.endswith((".vec", ".txt")) else load_word2vec_bin(path)
+
+
+def cmd_gensim_fasttext(args):
+    import logging
+    from gensim.models import FastText
+    from gensim.models.fasttext import save_facebook_model
+    from gensim.models.word2vec import LineSentence
+
+    logging.basicConfig(level=logging.WARNING)
+    model = FastText(
+        LineSentence(args.train), sg=1, hs=0, vector_size=args.dim, window=args.window,
+        negative=args.negative, min_count=args.min_count, epochs=args.epochs, workers=args.threads,
+        seed=args.seed, min_n=args.minn, max_n=args.maxn, bucket=args.buckets)
+    save_facebook_model(model, args.out)
+    model.wv.save_word2vec_format(args.out[:-4] + ".vec" if args.out.endswith(".bin") else args.out + ".vec")
+
+
+def cmd_facebook(args):
+    from gensim.models.fasttext import load_facebook_vectors
+
+    wv = load_facebook_vectors(args.bin)
+    with open(args.words, encoding="utf-8") as f:
+        for line in f:
+            w = line.strip()
+            if w:
+                print(w, " ".join("%.9g" % x for x in wv[w]))
+
+
 def cmd_gensim(args):
     import logging
     from gensim.models import Word2Vec
@@ -63,7 +116,7 @@ def cmd_score(args):
         for line in f:
             counts.update(line.split())
 
-    words, vecs = load_word2vec_bin(args.vectors)
+    words, vecs = load_vectors(args.vectors)
     index = {w: i for i, w in enumerate(words) if w != "</s>"}
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     unit = vecs / np.maximum(norms, 1e-12)
@@ -116,6 +169,26 @@ def main():
     g.add_argument("--epochs", type=int, default=5)
     g.add_argument("--seed", type=int, default=1)
     g.set_defaults(func=cmd_gensim)
+
+    ft = sub.add_parser("gensim-fasttext", help="train gensim FastText, save a fastText .bin and .vec")
+    ft.add_argument("train")
+    ft.add_argument("out")
+    ft.add_argument("--threads", type=int, default=1)
+    ft.add_argument("--dim", type=int, default=64)
+    ft.add_argument("--window", type=int, default=5)
+    ft.add_argument("--negative", type=int, default=5)
+    ft.add_argument("--min-count", type=int, default=3)
+    ft.add_argument("--epochs", type=int, default=5)
+    ft.add_argument("--minn", type=int, default=3)
+    ft.add_argument("--maxn", type=int, default=6)
+    ft.add_argument("--buckets", type=int, default=2000000)
+    ft.add_argument("--seed", type=int, default=1)
+    ft.set_defaults(func=cmd_gensim_fasttext)
+
+    fb = sub.add_parser("facebook", help="word vectors from a fastText .bin through gensim's loader")
+    fb.add_argument("bin")
+    fb.add_argument("words")
+    fb.set_defaults(func=cmd_facebook)
 
     s = sub.add_parser("score", help="held-out pair-vs-random cosine score of a vector set")
     s.add_argument("train")

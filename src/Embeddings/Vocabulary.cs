@@ -73,23 +73,38 @@ public sealed class Vocabulary
         return new Vocabulary(words, values);
     }
 
-    /// <summary>Counts every token of the corpus (one streaming pass) and builds the vocabulary.</summary>
-    public static Vocabulary Build(Corpus corpus, int minCount)
+    /// <summary>
+    /// Counts every token of the corpus (one streaming pass; with several threads each counts its own byte range, as
+    /// the trainers read the corpus, and the counts are summed) and builds the vocabulary.
+    /// </summary>
+    public static Vocabulary Build(Corpus corpus, int minCount, int threads = 1)
+    {
+        threads = (int)Math.Clamp(Math.Min(threads, corpus.Length / (1 << 20) + 1), 1, 64);
+        var parts = new Dictionary<string, long>[threads];
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            t => parts[t] = CountRange(corpus, corpus.Length * t / threads, corpus.Length * (t + 1) / threads));
+        var counts = parts[0];
+        foreach (var part in parts.Skip(1))
+            foreach (var (word, count) in part)
+                counts[word] = counts.GetValueOrDefault(word) + count;
+        if (counts.Count == 0) throw new InvalidDataException($"the corpus '{corpus.Path}' has no tokens");
+        return FromCounts(counts, minCount);
+    }
+
+    private static Dictionary<string, long> CountRange(Corpus corpus, long start, long end)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
-        foreach (var line in corpus.Lines())
+        foreach (var line in corpus.Lines(start, end))
         {
             foreach (var range in Corpus.Tokens(line.Span))
             {
-                var token = line.Span[range];
-                lookup.TryGetValue(token, out long c);
-                lookup[token] = c + 1;
+                ref long c = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(lookup, line.Span[range], out _);
+                c++;
             }
-            lookup.TryGetValue(EndOfSentence, out long e);
-            lookup[EndOfSentence] = e + 1;
+            ref long e = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(lookup, EndOfSentence, out _);
+            e++;
         }
-        if (counts.Count == 0) throw new InvalidDataException($"the corpus '{corpus.Path}' has no tokens");
-        return FromCounts(counts, minCount);
+        return counts;
     }
 }

@@ -30,16 +30,30 @@ public static class Word2VecTrainer
         options.Validate();
         var clock = Stopwatch.StartNew();
         var corpus = new Corpus(corpusPath);
-        var vocabulary = Vocabulary.Build(corpus, options.MinCount);
+        var vocabulary = Vocabulary.Build(corpus, options.MinCount, options.Threads);
         long invalid = corpus.InvalidSequences;
-        var run = new Run(corpus, vocabulary, options, progress, clock, cancel);
+        var run = new Run(corpus, vocabulary, options, null, 0, progress, clock, cancel);
         run.Execute();
         var vectors = new WordVectors(vocabulary, options.Dim, run.Input);
         return new Word2VecResult(vectors, run.WordsDone, clock.Elapsed, invalid);
     }
 
+    /// <summary>
+    /// The training loop shared with the subword trainer: <paramref name="rows"/> (null for word vectors) gives each
+    /// word's input rows, and <paramref name="extraRows"/> input rows follow the words' (the n-gram buckets).
+    /// Returns the input and output matrices and the words trained on.
+    /// </summary>
+    internal static (float[] Input, float[] Output, long Words) Execute(
+        Corpus corpus, Vocabulary vocabulary, Word2VecOptions options, int[][]? rows, int extraRows,
+        Action<Word2VecProgress>? progress, Stopwatch clock, CancellationToken cancel)
+    {
+        var run = new Run(corpus, vocabulary, options, rows, extraRows, progress, clock, cancel);
+        run.Execute();
+        return (run.Input, run.Output, run.WordsDone);
+    }
+
     /// <summary>The state shared by the training threads.</summary>
-    private sealed class Run(Corpus corpus, Vocabulary vocabulary, Word2VecOptions options,
+    private sealed class Run(Corpus corpus, Vocabulary vocabulary, Word2VecOptions options, int[][]? rows, int extraRows,
                              Action<Word2VecProgress>? progress, Stopwatch clock, CancellationToken cancel)
     {
         private readonly NegativeSampler _negatives = new(vocabulary.Counts);
@@ -48,7 +62,7 @@ public static class Word2VecTrainer
         private readonly object _reportLock = new();
         private long _wordsDone;
 
-        public float[] Input { get; } = InitialVectors(vocabulary.Count, options.Dim, options.Seed);
+        public float[] Input { get; } = InitialVectors(vocabulary.Count, extraRows, options.Dim, options.Seed, options.Threads);
         public float[] Output { get; } = new float[(long)vocabulary.Count * options.Dim];
         public long WordsDone => Interlocked.Read(ref _wordsDone);
 
@@ -71,7 +85,7 @@ public static class Word2VecTrainer
         private void Worker(int thread)
         {
             var random = new Lcg(unchecked(options.Seed * 0x9E3779B97F4A7C15UL + (ulong)thread));
-            var trainer = new SentenceTrainer(options, _negatives, Input, Output);
+            var trainer = new SentenceTrainer(options, _negatives, Input, Output, rows);
             long start = corpus.Length * thread / options.Threads;
             long end = corpus.Length * (thread + 1) / options.Threads;
             var sentence = new int[MaxSentence];
@@ -118,12 +132,26 @@ public static class Word2VecTrainer
             return (float)alpha;
         }
 
-        /// <summary>word2vec C's initialisation: uniform in [−0.5/dim, 0.5/dim) for the input vectors.</summary>
-        private static float[] InitialVectors(int count, int dim, ulong seed)
+        /// <summary>
+        /// word2vec C's initialisation: uniform in [−0.5/dim, 0.5/dim) for the input vectors. The words' rows come from
+        /// one sequence; a subword model's n-gram rows (two million rows are 128 million values) are filled in blocks
+        /// of a million values, each from its own seed, in parallel: the same values whatever the thread count.
+        /// </summary>
+        private static float[] InitialVectors(int words, int extraRows, int dim, ulong seed, int threads)
         {
-            var data = new float[(long)count * dim];
+            const int Block = 1 << 20;
+            var data = new float[((long)words + extraRows) * dim];
+            long wordValues = (long)words * dim;
             var random = new Lcg(seed);
-            for (long i = 0; i < data.Length; i++) data[i] = (random.NextFloat() - 0.5f) / dim;
+            for (long i = 0; i < wordValues; i++) data[i] = (random.NextFloat() - 0.5f) / dim;
+            long extra = data.Length - wordValues;
+            int blocks = (int)((extra + Block - 1) / Block);
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, b =>
+            {
+                var blockRandom = new Lcg(unchecked(seed + (ulong)(b + 1) * 0xD1B54A32D192ED03UL));
+                long end = wordValues + Math.Min(extra, (long)(b + 1) * Block);
+                for (long i = wordValues + (long)b * Block; i < end; i++) data[i] = (blockRandom.NextFloat() - 0.5f) / dim;
+            });
             return data;
         }
     }

@@ -90,7 +90,8 @@ public sealed class SubwordModel
         list.Clear();
         if (id >= 0) list.Add(id);
         int start = list.Count;
-        Subwords.Add(word, list);
+        // <unk> stands for every rare word: its own row only (a model VecLm trained has no n-grams for it).
+        if (id < 0 || id != Vocabulary.UnknownId) Subwords.Add(word, list);
         for (int i = start; i < list.Count; i++) list[i] += WordCount;
         return list.ToArray();
     }
