@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace VecLm.Embeddings;
@@ -9,87 +11,162 @@ namespace VecLm.Embeddings;
 /// n-grams' — and every one of those rows receives the input's step: in skip-gram the centre word's rows predict each
 /// context word (fastText's direction; their mean is computed once per centre word and the steps of its context words
 /// are summed before they are applied), in CBOW the rows of all context words together predict the centre.
+/// With <see cref="HotRows"/> (several threads) the most frequent words' rows are this thread's own copies, merged
+/// into the shared matrices every <see cref="MergeEvery"/> positions and at <see cref="Flush"/>.
 /// </summary>
-internal sealed class SentenceTrainer(Word2VecOptions options, NegativeSampler sampler, float[] input, float[] output,
-                                      int[][]? rows = null)
+internal sealed class SentenceTrainer
 {
-    private readonly int _dim = options.Dim;
-    private readonly int[] _negatives = new int[options.Negative];
-    private readonly int[] _context = new int[2 * options.Window];
-    private readonly float[] _work = new float[options.Dim];
-    private readonly float[] _mean = new float[options.Dim];
+    public static readonly int MergeEvery = int.Parse(Environment.GetEnvironmentVariable("VECLM_MERGE") ?? "8192");
+
+    private readonly Word2VecOptions _options;
+    private readonly NegativeSampler _sampler;
+    private readonly float[] _input, _output;
+    private readonly int[][]? _rows;
+    private readonly HotRows? _hotInput, _hotOutput;
+    private readonly int _dim;
+    private readonly int[] _negatives;
+    private readonly int[] _context;
+    private readonly float[] _work, _mean;
     private readonly List<int> _contextRows = [];
+    private int _sinceMerge;
+
+    /// <param name="rows">Each word's input rows (a subword model), where hot rows read <c>~slot</c> of <paramref name="hotInput"/>.</param>
+    /// <param name="hotInput">Private input rows: the ids below its count (word vectors), or the slots <paramref name="rows"/> name.</param>
+    /// <param name="hotOutput">Private output rows: the ids below its count.</param>
+    public SentenceTrainer(Word2VecOptions options, NegativeSampler sampler, float[] input, float[] output,
+                           int[][]? rows = null, HotRows? hotInput = null, HotRows? hotOutput = null)
+    {
+        _options = options;
+        _sampler = sampler;
+        _input = input;
+        _output = output;
+        _rows = rows;
+        _hotInput = hotInput;
+        _hotOutput = hotOutput;
+        _dim = options.Dim;
+        _negatives = new int[options.Negative];
+        _context = new int[2 * options.Window];
+        _work = new float[options.Dim];
+        _mean = new float[options.Dim];
+    }
 
     public void Train(int[] sentence, int length, float alpha, ref Lcg random)
     {
         for (int i = 0; i < length; i++)
         {
             int word = sentence[i];
-            int reach = options.Window - random.NextInt(options.Window);
+            int reach = _options.Window - random.NextInt(_options.Window);
             int from = Math.Max(0, i - reach), to = Math.Min(length - 1, i + reach);
-            if (options.Cbow)
+            if (_options.Cbow)
             {
                 int n = 0;
                 for (int j = from; j <= to; j++)
                     if (j != i) _context[n++] = sentence[j];
                 DrawNegatives(ref random);
-                if (rows is null) Cbow.Update(input, output, _context.AsSpan(0, n), word, _negatives, alpha, _mean, _work);
+                if (_rows is null) WordCbow(_context.AsSpan(0, n), word, alpha);
                 else SubwordCbow(_context.AsSpan(0, n), word, alpha);
-                continue;
             }
-            if (rows is not null)
-            {
-                SubwordSkipGram(sentence, i, from, to, alpha, ref random);
-                continue;
-            }
-            for (int j = from; j <= to; j++)
-            {
-                if (j == i) continue;
-                DrawNegatives(ref random);
-                // As word2vec C and gensim: the context word's input vector predicts the centre word.
-                SkipGram.Update(input.AsSpan(sentence[j] * _dim, _dim), output, word, _negatives, alpha, _work);
-            }
+            else if (_rows is not null) SubwordSkipGram(sentence, i, from, to, alpha, ref random);
+            else
+                for (int j = from; j <= to; j++)
+                {
+                    if (j == i) continue;
+                    DrawNegatives(ref random);
+                    // As word2vec C and gensim: the context word's input vector predicts the centre word.
+                    var h = Input(sentence[j]);
+                    _work.AsSpan().Clear();
+                    NegativeSampling(h, word, alpha, _work);
+                    Simd.Axpy(1f, _work, h);
+                }
         }
+        if ((_hotInput is not null || _hotOutput is not null) && (_sinceMerge += length) >= MergeEvery) Flush();
+    }
+
+    /// <summary>Merges this thread's private rows into the shared matrices (at the end of its work, and as it goes).</summary>
+    public void Flush()
+    {
+        _hotInput?.Merge();
+        _hotOutput?.Merge();
+        _sinceMerge = 0;
+    }
+
+    private void WordCbow(ReadOnlySpan<int> context, int target, float alpha)
+    {
+        if (context.IsEmpty) return;
+        var mean = _mean.AsSpan();
+        mean.Clear();
+        foreach (int c in context) Simd.Axpy(1f, Input(c), mean);
+        TensorPrimitives.Multiply(mean, 1f / context.Length, mean);
+        _work.AsSpan().Clear();
+        NegativeSampling(mean, target, alpha, _work);
+        foreach (int c in context) Simd.Axpy(1f, _work, Input(c));
     }
 
     private void SubwordSkipGram(int[] sentence, int centre, int from, int to, float alpha, ref Lcg random)
     {
-        var own = rows![sentence[centre]];
+        var own = _rows![sentence[centre]];
         Mean(own);
         _work.AsSpan().Clear();
         for (int j = from; j <= to; j++)
         {
             if (j == centre) continue;
             DrawNegatives(ref random);
-            SkipGram.NegativeSampling(_mean, output, sentence[j], _negatives, alpha, _work);
+            NegativeSampling(_mean, sentence[j], alpha, _work);
         }
-        foreach (int row in own) Simd.Axpy(1f, _work, input.AsSpan(row * _dim, _dim));
+        foreach (int row in own) Simd.Axpy(1f, _work, Row(row));
     }
 
     private void SubwordCbow(ReadOnlySpan<int> context, int target, float alpha)
     {
         if (context.IsEmpty) return;
         _contextRows.Clear();
-        foreach (int c in context) _contextRows.AddRange(rows![c]);
+        foreach (int c in context) _contextRows.AddRange(_rows![c]);
         var all = CollectionsMarshal.AsSpan(_contextRows);
         Mean(all);
         _work.AsSpan().Clear();
-        SkipGram.NegativeSampling(_mean, output, target, _negatives, alpha, _work);
-        foreach (int row in all) Simd.Axpy(1f, _work, input.AsSpan(row * _dim, _dim));
+        NegativeSampling(_mean, target, alpha, _work);
+        foreach (int row in all) Simd.Axpy(1f, _work, Row(row));
     }
 
     /// <summary>The mean of the input rows into <c>_mean</c>, their cache lines asked for first (n-gram rows are scattered).</summary>
-    private void Mean(ReadOnlySpan<int> of)
+    private void Mean(ReadOnlySpan<int> rows)
     {
-        foreach (int row in of) SkipGram.Prefetch(input, row, _dim);
+        foreach (int row in rows)
+            if (row >= 0) SkipGram.Prefetch(_input, row, _dim);
         var mean = _mean.AsSpan();
         mean.Clear();
-        foreach (int row in of) Simd.Axpy(1f, input.AsSpan(row * _dim, _dim), mean);
-        if (of.Length > 1) System.Numerics.Tensors.TensorPrimitives.Multiply(mean, 1f / of.Length, mean);
+        foreach (int row in rows) Simd.Axpy(1f, Row(row), mean);
+        if (rows.Length > 1) TensorPrimitives.Multiply(mean, 1f / rows.Length, mean);
     }
+
+    /// <summary>
+    /// <see cref="SkipGram.NegativeSampling"/> over this thread's view of the output rows: updates the target's row
+    /// (label 1) and each negative's (label 0; one equal to the target is skipped) and adds h's step to <paramref name="hStep"/>.
+    /// </summary>
+    private void NegativeSampling(ReadOnlySpan<float> h, int target, float alpha, Span<float> hStep)
+    {
+        SkipGram.Prefetch(_output, target, _dim);
+        foreach (int n in _negatives) SkipGram.Prefetch(_output, n, _dim);
+        SkipGram.Step(h, Output(target), 1f, alpha, hStep);
+        foreach (int n in _negatives)
+            if (n != target) SkipGram.Step(h, Output(n), 0f, alpha, hStep);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<float> Output(int id) =>
+        _hotOutput is not null && id < _hotOutput.Count ? _hotOutput.Slot(id) : _output.AsSpan(id * _dim, _dim);
+
+    /// <summary>A word's input row (word vectors).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<float> Input(int id) =>
+        _hotInput is not null && id < _hotInput.Count ? _hotInput.Slot(id) : _input.AsSpan(id * _dim, _dim);
+
+    /// <summary>An input row of a subword model: <c>~slot</c> for a private row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Span<float> Row(int row) => row < 0 ? _hotInput!.Slot(~row) : _input.AsSpan(row * _dim, _dim);
 
     private void DrawNegatives(ref Lcg random)
     {
-        for (int d = 0; d < _negatives.Length; d++) _negatives[d] = sampler.Sample(ref random);
+        for (int d = 0; d < _negatives.Length; d++) _negatives[d] = _sampler.Sample(ref random);
     }
 }

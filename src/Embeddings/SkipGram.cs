@@ -53,7 +53,7 @@ public static class SkipGram
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(ReadOnlySpan<float> h, Span<float> u, float label, float alpha, Span<float> hStep)
+    internal static void Step(ReadOnlySpan<float> h, Span<float> u, float label, float alpha, Span<float> hStep)
     {
         float sigma = Sigmoid.Of(Simd.Dot(h, u));
         Simd.Update((label - sigma) * alpha, h, u, hStep);

@@ -30,6 +30,14 @@ public sealed record ComparisonReport(
         yield return ("near-miss rate", Cells(m => F(m.NearMiss)));
         foreach (var band in FrequencyBands.Names)
             yield return ($"top-1, {band}", Cells(m => m.BandTop1.TryGetValue(band, out var b) ? F(b.Top1) : "–"));
+        if (Models.Any(m => m.OpenVocab is not null))
+        {
+            yield return ("open vocabulary: strict top-1 (no <unk> credit)", Cells(m => m.OpenVocab is { } o ? F(o.Top1) : "–"));
+            yield return ("open vocabulary: strict top-5", Cells(m => m.OpenVocab is { } o ? F(o.Top5) : "–"));
+            foreach (var band in OpenVocabulary.Bands)
+                yield return ($"open top-1 / top-5, {band} ({Models.First(m => m.OpenVocab is not null).OpenVocab!.Bands[band].Tokens:N0} tokens)",
+                    Cells(m => m.OpenVocab is { } o ? $"{F(o.Bands[band].Top1)} / {F(o.Bands[band].Top5)}" : "–"));
+        }
         yield return ("decode µs/token, HNSW", Cells(m => Micro(m.DecodeMicrosHnsw)));
         yield return ("decode µs/token, exact", Cells(m => Micro(m.DecodeMicrosExact)));
         yield return ("HNSW agreement with exact", Cells(m => m.HnswAgreement is { } a ? F(a) : "–"));
@@ -91,7 +99,11 @@ public sealed record ComparisonReport(
                       "Near-miss rate: of the wrong top-1 predictions, the share that is among the 10 nearest " +
                       "neighbours of the true word (by the centred word vectors, the same for every model); mean cosine: " +
                       "between the predicted word's centred vector and the true word's. Bands: the 100 most frequent training words, the next 900, the " +
-                      "rest, and `<unk>`.").AppendLine();
+                      "rest, and `<unk>`." + (Models.Any(m => m.OpenVocab is not null)
+                          ? " Open vocabulary: each position scored against the true word's own string, a guess of `<unk>` a miss; " +
+                            "bands by the true word's count in the training text: seen 3+ times, 1–2 times, never but decodable " +
+                            "(`unseen`), and in no model's vocabulary (`none`)."
+                          : "")).AppendLine();
         md.AppendLine("| | " + string.Join(" | ", Models.Select(m => Escape(m.Name))) + " |");
         md.AppendLine("|---|" + string.Concat(Models.Select(_ => "---:|")));
         foreach (var (label, cells) in TableRows()) md.AppendLine($"| {label} | {string.Join(" | ", cells)} |");

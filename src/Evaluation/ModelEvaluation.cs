@@ -42,6 +42,8 @@ public sealed record ModelEvaluation
     /// <summary>Tokens per second of the training steps alone (validation and fitting excluded): the step's speed.</summary>
     [JsonPropertyName("step_tokens_per_second")] public double? StepTokensPerSecond { get; init; }
     [JsonPropertyName("tokens")] public long Tokens { get; init; }
+    /// <summary>Open-vocabulary figures (<c>--open-vocab</c>): strict top-1/top-5 against the true word's string, by band.</summary>
+    [JsonPropertyName("open_vocab")] public OpenVocabResult? OpenVocab { get; init; }
 
     private static readonly JsonSerializerOptions Options = new()
     {

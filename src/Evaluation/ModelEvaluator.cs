@@ -1,3 +1,5 @@
+using VecLm.Embeddings;
+
 namespace VecLm.Evaluation;
 
 /// <summary>
@@ -11,6 +13,7 @@ public static class ModelEvaluator
     {
         using var model = TrainedModel.Load(modelDir, vectorsPath);
         var ids = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
+        if (options.OpenVocab) options = options with { Open = OpenBands(options, [model], [modelDir], testPath) };
         var scored = TestScorer.Score(model, ids, options, modelDir, progress);
         return scored with { Evaluation = scored.Evaluation with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))) } };
     }
@@ -33,6 +36,7 @@ public static class ModelEvaluator
                 ids = tokens;
                 vocabulary = model.Vectors.Vocabulary;
                 options = options with { ExamplePositions = ExamplePositions(ids.Length, examples) };
+                if (options.OpenVocab) options = options with { Open = OpenBands(options, [model], [dir], testPath) };
             }
             var scored = TestScorer.Score(model, tokens, options, dir, p => progress?.Invoke(dir, p));
             string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
@@ -47,6 +51,27 @@ public static class ModelEvaluator
             predictions.Select(p => (IReadOnlyList<(string, float)>)p[t].Ranked.Zip(p[t].Scores)
                 .Select(x => (vocabulary[x.First], x.Second)).ToList()).ToList())).ToList();
         return new ComparisonReport(testPath, models, curves, sample);
+    }
+
+    /// <summary>
+    /// The open-vocabulary bands: the training text's counts (<see cref="ScoringOptions.TrainText"/>, else the text the
+    /// first model was trained on, as its config.json records it) and the words the models decode.
+    /// </summary>
+    private static (OpenVocabulary, string[]) OpenBands(ScoringOptions options, IReadOnlyList<TrainedModel> models,
+                                                        IReadOnlyList<string> dirs, string testPath)
+    {
+        string? train = options.TrainText;
+        if (train is null)
+        {
+            var recorded = models[0].Config.Training?.TrainPath;
+            if (string.IsNullOrEmpty(recorded))
+                throw new BadInputException($"--open-vocab needs the training text and {dirs[0]} does not record it: pass --train FILE");
+            train = Path.GetFullPath(recorded, Path.GetFullPath(dirs[0]));
+        }
+        if (!File.Exists(train))
+            throw new BadInputException($"--open-vocab needs the training text {train}, which is gone: pass --train FILE");
+        var open = OpenVocabulary.Load(train, models.SelectMany(m => m.Vectors.Vocabulary.Words));
+        return (open, OpenVocabulary.Surface(testPath));
     }
 
     private static HashSet<int> ExamplePositions(int tokens, int count) =>

@@ -18,6 +18,14 @@ public sealed record ScoringOptions
     public double? Beta { get; init; }
     /// <summary>Positions (indexes of the predicting token) whose top predictions are kept as examples.</summary>
     public IReadOnlySet<int> ExamplePositions { get; init; } = new HashSet<int>();
+    /// <summary>Score against the true words' strings too (<c>--open-vocab</c>), with the counts of this training text (null: the model's).</summary>
+    public bool OpenVocab { get; init; }
+    public string? TrainText { get; init; }
+    /// <summary>
+    /// Open-vocabulary scoring (<see cref="OpenVocabulary"/>, filled in by <see cref="ModelEvaluator"/>): the bands, and the test tokens as strings, one per
+    /// position of the ids scored; null: closed-vocabulary figures only.
+    /// </summary>
+    public (OpenVocabulary Bands, string[] Surface)? Open { get; init; }
 }
 
 /// <summary>The evaluation of one model, and its predictions at the example positions.</summary>
@@ -38,6 +46,8 @@ public static class TestScorer
                                     Action<double>? progress = null)
     {
         if (ids.Length < 2) throw new InvalidDataException("the test set needs at least two tokens");
+        if (options.Open is { } open && open.Surface.Length != ids.Length)
+            throw new ArgumentException($"{open.Surface.Length} test words for {ids.Length} positions");
         var space = new WordVectors(model.Vectors.Vocabulary, model.Vectors.Dim,
             PostProcessing.Center.Fit(model.Vectors).Apply(model.Vectors), model.Vectors.HasCounts);
         var newMetrics = () => new MetricsAccumulator(space, new ExactIndex(space.Data, space.Dim), new FrequencyBands(space.Vocabulary));
@@ -85,11 +95,13 @@ public static class TestScorer
             for (int t = 0; t < n; t++) if (exactHits[t][0].Id == hnswHits[t][0].Id) agree++;
             var hits = options.Exact ? exactHits : hnswHits;
             var metrics = newMetrics();
+            var tally = rules[r] == main ? options.Open?.Bands.NewTally() : null;
             for (int t = 0; t < n; t++)
             {
                 var p = new TokenPrediction(ids[t + 1], hits[t].Select(h => h.Id).ToArray(), hits[t].Select(h => h.Cosine).ToArray(),
                                             logProbs?[t]);
                 metrics.Add(p);
+                tally?.Add(options.Open!.Value.Surface[t + 1], p.Ranked.Select(id => model.Vectors.Vocabulary[id]));
                 if (rules[r] == main && options.ExamplePositions.Contains(t)) examples[t] = p;
             }
             var m = metrics.Result();
@@ -105,6 +117,7 @@ public static class TestScorer
                     Rule = row.Rule, Decoder = options.Exact ? "exact" : "hnsw", DecodeMicrosHnsw = row.DecodeMicrosHnsw, DecodeMicrosExact = row.DecodeMicrosExact,
                     HnswAgreement = row.HnswAgreement,
                     OutputMicros = head.Elapsed.TotalMicroseconds / n + (options.Exact ? row.DecodeMicrosExact : row.DecodeMicrosHnsw),
+                    OpenVocab = tally?.Result(),
                 };
             progress?.Invoke(0.4 + 0.6 * (r + 1) / rules.Count);
         }
@@ -146,6 +159,7 @@ public static class TestScorer
     {
         int n = ids.Length - 1;
         var output = new Stopwatch();
+        var tally = options.Open?.Bands.NewTally();
         StreamRunner.Run(model, ids.AsSpan(0, n), (features, start) =>
         {
             int length = (int)features.shape[0];
@@ -163,12 +177,13 @@ public static class TestScorer
                 var scores = Enumerable.Range(0, Ranked).Select(j => v[i * Ranked + j]).ToArray();
                 var p = new TokenPrediction(ids[start + i + 1], ranked, scores, trueLogp[i]);
                 metrics.Add(p);
+                tally?.Add(options.Open!.Value.Surface[start + i + 1], ranked.Select(id => model.Vectors.Vocabulary[id]));
                 if (options.ExamplePositions.Contains(start + i)) examples[start + i] = p;
             }
         }, progress);
         return ModelEvaluation.From(metrics.Result()) with
         {
-            Rule = "softmax", OutputMicros = output.Elapsed.TotalMicroseconds / n,
+            Rule = "softmax", OutputMicros = output.Elapsed.TotalMicroseconds / n, OpenVocab = tally?.Result(),
         };
     }
 

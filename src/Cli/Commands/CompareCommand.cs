@@ -15,9 +15,11 @@ public static class CompareCommand
         var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the models were trained with [default: each model's own]." };
         var ef = new Option<int>("--ef") { Description = "HNSW search breadth for the regression models.", DefaultValueFactory = _ => 64 };
         var force = new Option<bool>("--force") { Description = "Replace the report in a folder that holds one (without it, that is an error)." };
+        var openVocab = new Option<bool>("--open-vocab") { Description = "Also score each position against the true word's own string (a guess of <unk> is a miss), by how often the training text had it." };
+        var train = new Option<FileInfo?>("--train") { Description = "With --open-vocab: the training text whose counts make the bands [default: the one the model's config.json records]." };
         var command = new Command("compare", "Compare models on one test text: a table, validation curves against wall time, accuracy by band, and examples.")
         {
-            models, test, output, examples, vectors, ef, force,
+            models, test, output, examples, vectors, ef, force, openVocab, train,
         };
         var decode = new DecodeOptions();
         decode.AddTo(command);
@@ -30,7 +32,8 @@ public static class CompareCommand
             var folder = parse.GetValue(output)!.FullName;
             OutputPath.EnsureReportFolder(folder, ComparisonReport.ReportFile, parse.GetValue(force));
             var report = Terminal.WithProgress("comparing", progress => ModelEvaluator.Compare(dirs, parse.GetValue(vectors)?.FullName,
-                parse.GetValue(test)!.FullName, new ScoringOptions { Ef = parse.GetValue(ef), Rule = rule, Beta = beta }, parse.GetValue(examples),
+                parse.GetValue(test)!.FullName, new ScoringOptions { Ef = parse.GetValue(ef), Rule = rule, Beta = beta,
+                    OpenVocab = parse.GetValue(openVocab), TrainText = parse.GetValue(train)?.FullName }, parse.GetValue(examples),
                 (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));
             report.Write(folder);
             ReportTable.Print(report);

@@ -15,9 +15,11 @@ public static class EvalCommand
         decoder.AcceptOnlyFromAmong("hnsw", "exact");
         var ef = new Option<int>("--ef") { Description = "HNSW search breadth.", DefaultValueFactory = _ => 64 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (keys in the README) instead of a table." };
+        var openVocab = new Option<bool>("--open-vocab") { Description = "Also score each position against the true word's own string (a guess of <unk> is a miss), by how often the training text had it." };
+        var train = new Option<FileInfo?>("--train") { Description = "With --open-vocab: the training text whose counts make the bands [default: the one the model's config.json records]." };
         var command = new Command("eval", "Score a model on a test text: top-1/top-5, perplexity, mean cosine, near-miss rate, accuracy by frequency band, decode cost.")
         {
-            model, test, vectors, decoder, ef, json,
+            model, test, vectors, decoder, ef, json, openVocab, train,
         };
         var decode = new DecodeOptions();
         decode.AddTo(command);
@@ -25,7 +27,8 @@ public static class EvalCommand
         {
             if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
             var (rule, beta) = decode.Read(parse);
-            var options = new ScoringOptions { Exact = parse.GetValue(decoder) == "exact", Ef = parse.GetValue(ef), Rule = rule, Beta = beta };
+            var options = new ScoringOptions { Exact = parse.GetValue(decoder) == "exact", Ef = parse.GetValue(ef), Rule = rule, Beta = beta,
+                OpenVocab = parse.GetValue(openVocab), TrainText = parse.GetValue(train)?.FullName };
             var scored = Terminal.WithProgress("evaluating", report => ModelEvaluator.Evaluate(parse.GetValue(model)!.FullName,
                 parse.GetValue(vectors)?.FullName, parse.GetValue(test)!.FullName, options, p => report(p, "")));
             if (parse.GetValue(json)) Console.WriteLine(scored.Evaluation.ToJson());
