@@ -70,15 +70,15 @@ public class CheckpointTests
         AssertSameRun(options.OutputDir, crashed.OutputDir);
     }
 
-    /// <summary>Same final weights (best and last), Adam state and random generator; same metrics but the wall time.</summary>
+    /// <summary>Same final weights (best and last), Adam state and random generator; same metrics but the times.</summary>
     private static void AssertSameRun(string a, string b)
     {
         Assert.Equal(File.ReadAllBytes(Path.Combine(a, "model.weights")), File.ReadAllBytes(Path.Combine(b, "model.weights")));
         var partsA = SealedFile.Read(Path.Combine(a, "checkpoint.bin"), ResumePoint.Kind);
         var partsB = SealedFile.Read(Path.Combine(b, "checkpoint.bin"), ResumePoint.Kind);
         foreach (var part in new[] { "weights", "optimizer", "rng" }) Assert.True(partsA[part].SequenceEqual(partsB[part]), part);
-        var rowsA = MetricsLog.Read(Path.Combine(a, "metrics.csv")).Select(r => r with { WallSeconds = 0 }).ToList();
-        var rowsB = MetricsLog.Read(Path.Combine(b, "metrics.csv")).Select(r => r with { WallSeconds = 0 }).ToList();
+        var rowsA = MetricsLog.Read(Path.Combine(a, "metrics.csv")).Select(r => r with { WallSeconds = 0, StepSeconds = 0 }).ToList();
+        var rowsB = MetricsLog.Read(Path.Combine(b, "metrics.csv")).Select(r => r with { WallSeconds = 0, StepSeconds = 0 }).ToList();
         Assert.Equal(rowsA, rowsB);
     }
 
@@ -93,6 +93,9 @@ public class CheckpointTests
         int chunks = trainer.TrainBatches.Chunks;
         Assert.Equal(Enumerable.Range(1, 2 * chunks).Select(i => (long)i), rows.Select(r => r.Step));
         Assert.Equal(1.0 / chunks, rows[0].EpochsTrained, 1e-6);   // metrics.csv keeps 6 digits
+        // The time in training steps, apart from validation: positive, growing, never more than the wall time.
+        Assert.All(rows, r => Assert.InRange(r.StepSeconds, 1e-9, r.WallSeconds));
+        Assert.True(rows.Zip(rows.Skip(1)).All(p => p.Second.StepSeconds >= p.First.StepSeconds));
         Assert.Equal([chunks - 1, 2 * chunks - 1], rows.Select((r, i) => (r, i)).Where(x => x.r.AtEpochEnd).Select(x => x.i));
         for (int i = 1; i < rows.Count; i++)
             if (rows[i].LearningRate != rows[i - 1].LearningRate) Assert.True(rows[i - 1].AtEpochEnd, $"lr changed after row {i - 1}");
