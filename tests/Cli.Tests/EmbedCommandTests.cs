@@ -34,6 +34,45 @@ public class EmbedCommandTests
     }
 
     [Fact]
+    public void SubwordWritesAFastTextBinAndItsWordVectorsBeside()
+    {
+        using var dir = new TempDir();
+        var result = Veclm.Run("embed", Corpus(dir), "-o", dir.File("v.bin"), "--subword", "--dim", "8", "--epochs", "1",
+                               "--min-count", "3", "--buckets", "1000", "--threads", "1");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("1,000 n-gram buckets", result.Stdout);
+        Assert.Equal(793712314, BitConverter.ToInt32(File.ReadAllBytes(dir.File("v.bin")), 0));   // fastText's magic
+        var words = Embeddings.WordVectors.Load(dir.File("v.vec"));
+        var fromBin = Embeddings.WordVectors.Load(dir.File("v.bin"));
+        Assert.Equal(words.Vocabulary.Words, fromBin.Vocabulary.Words);
+        Assert.Equal(words.Data, fromBin.Data, new ToleranceComparer(1e-6f));    // the .vec is text: 9 significant digits
+
+        // The .bin and the .vec are one output: either existing is a refusal without --force.
+        Veclm.AssertCleanError(Veclm.Run("embed", Corpus(dir), "-o", dir.File("v.bin"), "--subword"), 2, "already exists");
+        File.Delete(dir.File("v.bin"));
+        Veclm.AssertCleanError(Veclm.Run("embed", Corpus(dir), "-o", dir.File("v.bin"), "--subword"), 2, "v.vec already exists");
+    }
+
+    [Theory]
+    [InlineData(new[] { "--minn", "5", "--maxn", "3" }, "--minn")]
+    [InlineData(new[] { "--buckets", "0" }, "--buckets")]
+    [InlineData(new[] { "--minn", "0" }, "--minn")]
+    public void BadSubwordOptionsAreOneLineAndExitTwo(string[] extra, string mentions)
+    {
+        using var dir = new TempDir();
+        var result = Veclm.Run(["embed", Corpus(dir), "-o", dir.File("v.bin"), "--subword", .. extra]);
+        Veclm.AssertCleanError(result, 2, mentions);
+        Assert.False(File.Exists(dir.File("v.bin")));
+        Veclm.AssertCleanError(Veclm.Run("embed", Corpus(dir), "-o", dir.File("v.vec"), "--subword"), 2, "names the fastText .bin");
+    }
+
+    private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance * Math.Max(1, Math.Abs(a));
+        public int GetHashCode(float v) => 0;
+    }
+
+    [Fact]
     public void OneThreadAndASeedGiveIdenticalFiles()
     {
         using var dir = new TempDir();
