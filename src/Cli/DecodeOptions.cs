@@ -1,10 +1,15 @@
 using System.CommandLine;
 using VecLm.Decoder;
+using VecLm.Regressor;
 
 namespace VecLm.Cli;
 
+/// <summary>How a regression head's outputs are decoded: the rule, β, and a decode vocabulary with its vectors and boost.</summary>
+public sealed record DecodeChoice(RuleKind? Kind, double? Beta, string? Vocabulary, string? Vectors, double UnseenBoost);
+
 /// <summary>
-/// <c>--decode cosine|prior|posterior|csls</c> and <c>--beta β</c>, shared by the commands that decode a regression
+/// <c>--decode cosine|prior|posterior|csls</c>, <c>--beta β</c> and <c>--decode-vocab FILE</c> (with
+/// <c>--decode-vectors</c> and <c>--unseen-boost</c>), shared by the commands that decode a regression
 /// head's outputs (eval, compare, predict, generate). Unset, a model decodes with its default: the prior or the
 /// posterior (whichever did better on validation) with the β fitted after training, or plain cosine when it was
 /// trained without --valid.
@@ -21,15 +26,43 @@ public sealed class DecodeOptions
         Description = "β of the prior or posterior rule, instead of the one fitted on validation text (implies the model's default of the two unless --decode is given).",
     };
 
+    public Option<FileInfo?> Vocabulary { get; } = new("--decode-vocab")
+    {
+        Description = "Decode regression heads to these words (one per line) instead of the training vocabulary; words the model never saw get vectors from the subword model (a fastText .bin) or --decode-vectors.",
+    };
+
+    public Option<FileInfo?> Vectors { get; } = new("--decode-vectors")
+    {
+        Description = "With --decode-vocab: where its words' vectors come from (a fastText .bin gives any word one; a word2vec file, the words it has) [default: the model's own vectors file].",
+    };
+
+    public Option<double> UnseenBoost { get; } = new("--unseen-boost")
+    {
+        Description = "With --decode-vocab: raises the prior of the words the model never had by this many nats (they share <unk>'s probability) [default: 0].",
+    };
+
     public DecodeOptions() => Rule.AcceptOnlyFromAmong("cosine", "prior", "posterior", "csls");
 
     public void AddTo(Command command)
     {
         command.Options.Add(Rule);
         command.Options.Add(Beta);
+        command.Options.Add(Vocabulary);
+        command.Options.Add(Vectors);
+        command.Options.Add(UnseenBoost);
     }
 
-    public (RuleKind? Kind, double? Beta) Read(ParseResult parse)
+    /// <summary>Sets <paramref name="model"/>'s decode vocabulary (a regression head, when one is given) and rule.</summary>
+    public static void Apply(TrainedModel model, DecodeChoice choice)
+    {
+        if (!model.Config.IsRegression) return;
+        if (choice.Vocabulary is { } list)
+            model.UseDecodeVocabulary(DecodeVocabulary.Load(list, choice.Vectors ?? model.VectorsPath, model.Vectors.Vocabulary),
+                                      choice.UnseenBoost);
+        model.Rule = model.RuleFor(choice.Kind, choice.Beta);
+    }
+
+    public DecodeChoice Read(ParseResult parse)
     {
         double? beta = parse.GetValue(Beta);
         if (beta is { } b && !(b >= 0 && double.IsFinite(b))) throw new UsageException($"--beta must be a number ≥ 0 (got {b})");
@@ -43,6 +76,14 @@ public sealed class DecodeOptions
         };
         if (beta is not null && kind is RuleKind.Cosine or RuleKind.Csls)
             throw new UsageException($"--beta goes with the prior or posterior rule, not --decode {parse.GetValue(Rule)}");
-        return (kind, beta);
+        var list = parse.GetValue(Vocabulary)?.FullName;
+        var vectors = parse.GetValue(Vectors)?.FullName;
+        double boost = parse.GetValue(UnseenBoost);
+        if (list is null && (vectors is not null || boost != 0))
+            throw new UsageException("--decode-vectors and --unseen-boost go with --decode-vocab");
+        if (!double.IsFinite(boost)) throw new UsageException($"--unseen-boost must be a number (got {boost})");
+        if (list is not null && kind == RuleKind.Csls)
+            throw new UsageException("--decode csls cannot go with --decode-vocab (the hubness was measured on the training words)");
+        return new DecodeChoice(kind, beta, list, vectors, boost);
     }
 }

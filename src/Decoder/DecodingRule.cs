@@ -45,10 +45,12 @@ public sealed record DecodingRule(RuleKind Kind, float[]? Bias, double Beta = 0,
     /// <c>p(w) = (count(w) + 1) / (Σcount + |V|)</c>, so a word never seen still has a finite bias.
     /// <paramref name="counts"/> holds one count per vocabulary id.
     /// </summary>
-    public static DecodingRule Prior(ReadOnlySpan<long> counts, double beta)
+    public static DecodingRule Prior(ReadOnlySpan<long> counts, double beta) => Prior(LogProbabilities(counts), beta);
+
+    /// <summary>The prior rule over log-probabilities given directly (a decode vocabulary's, with its back-off).</summary>
+    public static DecodingRule Prior(double[] logP, double beta)
     {
         if (!double.IsFinite(beta)) throw new BadInputException($"β must be a finite number (got {beta})");
-        var logP = LogProbabilities(counts);
         var bias = new float[logP.Length];
         for (int w = 0; w < bias.Length; w++) bias[w] = PriorBias(beta, logP[w]);
         return new DecodingRule(RuleKind.Prior, bias, beta);
@@ -60,6 +62,9 @@ public sealed record DecodingRule(RuleKind Kind, float[]? Bias, double Beta = 0,
     /// </summary>
     public static DecodingRule Posterior(ReadOnlySpan<long> counts, double beta) =>
         Prior(counts, beta) with { Kind = RuleKind.Posterior };
+
+    /// <summary>The posterior rule over log-probabilities given directly.</summary>
+    public static DecodingRule Posterior(double[] logP, double beta) => Prior(logP, beta) with { Kind = RuleKind.Posterior };
 
     /// <summary>Whether the query's length counts (<see cref="RuleKind.Posterior"/>): scores are <c>ŷ·t(w) + bias</c>.</summary>
     public bool ByLength => Kind == RuleKind.Posterior;

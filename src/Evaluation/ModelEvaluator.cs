@@ -12,6 +12,7 @@ public static class ModelEvaluator
                                        Action<double>? progress = null)
     {
         using var model = TrainedModel.Load(modelDir, vectorsPath);
+        UseDecodeVocabulary(model, options);
         var ids = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
         if (options.OpenVocab) options = options with { Open = OpenBands(options, [model], [modelDir], testPath) };
         var scored = TestScorer.Score(model, ids, options, modelDir, progress);
@@ -30,6 +31,7 @@ public static class ModelEvaluator
         foreach (var dir in modelDirs)
         {
             using var model = TrainedModel.Load(dir, vectorsPath);
+            UseDecodeVocabulary(model, options);
             var tokens = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
             if (ids is null)
             {
@@ -48,9 +50,17 @@ public static class ModelEvaluator
         var sample = options.ExamplePositions.Order().Select(t => new Example(
             string.Join(' ', ids![Math.Max(0, t - 7)..(t + 1)].Select(i => vocabulary![i])),
             vocabulary![ids[t + 1]],
-            predictions.Select(p => (IReadOnlyList<(string, float)>)p[t].Ranked.Zip(p[t].Scores)
-                .Select(x => (vocabulary[x.First], x.Second)).ToList()).ToList())).ToList();
+            predictions.Select(p => (IReadOnlyList<(string, float)>)(p[t].Words ?? p[t].Ranked.Select(i => vocabulary[i]).ToArray())
+                .Zip(p[t].Scores).ToList()).ToList())).ToList();
         return new ComparisonReport(testPath, models, curves, sample);
+    }
+
+    /// <summary>A regression model decodes to the decode vocabulary, when there is one.</summary>
+    private static void UseDecodeVocabulary(TrainedModel model, ScoringOptions options)
+    {
+        if (options.DecodeVocab is not { } list || !model.Config.IsRegression) return;
+        model.UseDecodeVocabulary(DecodeVocabulary.Load(list, options.DecodeVectors ?? model.VectorsPath, model.Vectors.Vocabulary),
+                                  options.UnseenBoost);
     }
 
     /// <summary>
@@ -70,7 +80,9 @@ public static class ModelEvaluator
         }
         if (!File.Exists(train))
             throw new BadInputException($"--open-vocab needs the training text {train}, which is gone: pass --train FILE");
-        var open = OpenVocabulary.Load(train, models.SelectMany(m => m.Vectors.Vocabulary.Words));
+        var decodable = models.SelectMany(m => m.Vectors.Vocabulary.Words);
+        if (options.DecodeVocab is { } list) decodable = decodable.Concat(DecodeVocabulary.ReadWords(list));
+        var open = OpenVocabulary.Load(train, decodable);
         return (open, OpenVocabulary.Surface(testPath));
     }
 

@@ -22,6 +22,15 @@ public sealed record ScoringOptions
     public bool OpenVocab { get; init; }
     public string? TrainText { get; init; }
     /// <summary>
+    /// A decode vocabulary (<c>--decode-vocab</c>: one word per line) the regression models decode to instead of their
+    /// training vocabulary, with vectors from <see cref="DecodeVectors"/> (default: each model's own vectors file, which
+    /// must then be a fastText .bin or hold the words), the words the models never had raised by
+    /// <see cref="UnseenBoost"/> in the prior.
+    /// </summary>
+    public string? DecodeVocab { get; init; }
+    public string? DecodeVectors { get; init; }
+    public double UnseenBoost { get; init; }
+    /// <summary>
     /// Open-vocabulary scoring (<see cref="OpenVocabulary"/>, filled in by <see cref="ModelEvaluator"/>): the bands, and the test tokens as strings, one per
     /// position of the ids scored; null: closed-vocabulary figures only.
     /// </summary>
@@ -98,10 +107,12 @@ public static class TestScorer
             var tally = rules[r] == main ? options.Open?.Bands.NewTally() : null;
             for (int t = 0; t < n; t++)
             {
-                var p = new TokenPrediction(ids[t + 1], hits[t].Select(h => h.Id).ToArray(), hits[t].Select(h => h.Cosine).ToArray(),
-                                            logProbs?[t]);
+                // Closed figures count in the training vocabulary (a decoded word it lacks is <unk>); open ones by the string.
+                var p = new TokenPrediction(ids[t + 1], hits[t].Select(h => model.ModelIdOf(h.Id)).ToArray(),
+                                            hits[t].Select(h => h.Cosine).ToArray(), logProbs?[t],
+                                            model.DecodeVocabulary is null ? null : hits[t].Select(h => model.WordOf(h.Id)).ToArray());
                 metrics.Add(p);
-                tally?.Add(options.Open!.Value.Surface[t + 1], p.Ranked.Select(id => model.Vectors.Vocabulary[id]));
+                tally?.Add(options.Open!.Value.Surface[t + 1], hits[t].Select(h => model.WordOf(h.Id)));
                 if (rules[r] == main && options.ExamplePositions.Contains(t)) examples[t] = p;
             }
             var m = metrics.Result();

@@ -36,6 +36,11 @@ public sealed record DecodingState
     [JsonPropertyName("fit_tokens")] public long FitTokenCount { get; init; }
     [JsonPropertyName("csls_k")] public int CslsK { get; init; } = DefaultCslsK;
     [JsonPropertyName("hubness")] public float[]? Hubness { get; init; }
+    /// <summary>
+    /// ln p(w) per word of a decode vocabulary (<see cref="ForDecodeVocabulary"/>), which the prior and posterior rules
+    /// use instead of <see cref="Counts"/> (those stay the training vocabulary's); never saved.
+    /// </summary>
+    [JsonIgnore] public double[]? LogPriors { get; init; }
 
     /// <summary>
     /// The rule a loaded model decodes with unless told otherwise: once β is fitted, the prior or the posterior,
@@ -72,6 +77,7 @@ public sealed record DecodingState
                 double b = beta ?? (prior ? Beta : PosteriorBeta) ?? throw new InvalidDataException(
                     $"this model has no fitted {name} β (train it with --valid) — pass --beta to use the {name}");
                 if (!(b >= 0)) throw new BadInputException($"--beta must be ≥ 0 (got {b})");
+                if (LogPriors is { } logP) return prior ? DecodingRule.Prior(logP, b) : DecodingRule.Posterior(logP, b);
                 return prior ? DecodingRule.Prior(Counts, b) : DecodingRule.Posterior(Counts, b);
             default:
                 return Hubness is { } h ? DecodingRule.Csls(h, CslsK)
@@ -94,6 +100,26 @@ public sealed record DecodingState
             BetaCurve = fit.Curve.Select(c => new[] { c.Beta, c.Top1 }).ToArray(),
             PosteriorBeta = posterior.Beta, PosteriorTop1 = posterior.Top1,
             PosteriorCurve = posterior.Curve.Select(c => new[] { c.Beta, c.Top1 }).ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// The state for decoding over a decode vocabulary whose words have the training-vocabulary ids
+    /// <paramref name="modelIds"/> (-1: a word the model never had). A training word keeps its own prior (add-one
+    /// smoothed, as the training vocabulary's rule); the others share <c>&lt;unk&gt;</c>'s probability — the training
+    /// mass of the rare words — evenly, raised by <c>e^boost</c>. The fitted β are kept; CSLS is not (its hubness was
+    /// measured on the training words).
+    /// </summary>
+    public DecodingState ForDecodeVocabulary(int[] modelIds, int unknownId, double boost)
+    {
+        var closed = DecodingRule.LogProbabilities(Counts);
+        int outside = modelIds.Count(i => i < 0);
+        double unknown = unknownId >= 0 ? closed[unknownId] : closed.Min();
+        double backoff = unknown - Math.Log(Math.Max(1, outside)) + boost;
+        return this with
+        {
+            LogPriors = modelIds.Select(i => i >= 0 ? closed[i] : backoff).ToArray(),
+            Hubness = null,
         };
     }
 

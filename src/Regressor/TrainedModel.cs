@@ -18,6 +18,9 @@ public sealed class TrainedModel : IDisposable
     private IVectorIndex? hnsw;
     private DecodingRule? rule;
     private RuleDecoder? ruleDecoder;
+    private DecodeVocabulary? decodeVocabulary;
+    private TargetVectors? decodeTargets;
+    private DecodingState? decodeState;
 
     private TrainedModel(ModelConfig config, RnnModel model, WordVectors vectors, Checkpoint checkpoint, TargetVectors? targets)
     {
@@ -27,20 +30,34 @@ public sealed class TrainedModel : IDisposable
         Vectors = vectors;
         this.targets = targets;
         if (targets is null) return;
-        Decoding = File.Exists(checkpoint.DecodingPath) ? DecodingState.Load(checkpoint.DecodingPath, config.VocabSize) : null;
+        savedDecoding = File.Exists(checkpoint.DecodingPath) ? DecodingState.Load(checkpoint.DecodingPath, config.VocabSize) : null;
     }
 
     public ModelConfig Config { get; }
     public WordVectors Vectors { get; }
+    /// <summary>The file <see cref="Vectors"/> were read from.</summary>
+    public string VectorsPath { get; private init; } = "";
     /// <summary>The post-processed target vectors a regression head is decoded against (null for softmax).</summary>
     public TargetVectors? Targets => targets;
-    /// <summary>Exact search over the target vectors (null for softmax).</summary>
-    public ExactIndex? ExactTargets => targets?.Index;
-    /// <summary>The HNSW index over the target vectors: targets.hnsw from the model folder, or built on first use.</summary>
-    public IVectorIndex HnswTargets => hnsw ??= checkpoint.LoadTargetIndex(
-        targets ?? throw new InvalidOperationException("a softmax model has no target vectors"));
-    /// <summary>Unigram counts, fitted β and CSLS hubness (decoding.json); null for softmax or an older folder.</summary>
-    public DecodingState? Decoding { get; }
+    /// <summary>Exact search over the vectors outputs are decoded against (null for softmax): the targets, or the decode vocabulary's.</summary>
+    public ExactIndex? ExactTargets => (decodeTargets ?? targets)?.Index;
+    /// <summary>
+    /// The HNSW index over the vectors outputs are decoded against: targets.hnsw from the model folder, or for a decode
+    /// vocabulary the index cached beside its word list (keyed by its words and vectors), or built on first use.
+    /// </summary>
+    public IVectorIndex HnswTargets => hnsw ??= decodeTargets is not null
+        ? DecodeIndex(decodeVocabulary!, decodeTargets)
+        : checkpoint.LoadTargetIndex(targets ?? throw new InvalidOperationException("a softmax model has no target vectors"));
+    /// <summary>
+    /// Unigram counts, fitted β and CSLS hubness (decoding.json), with a decode vocabulary's priors once one is in
+    /// use; null for softmax or an older folder.
+    /// </summary>
+    public DecodingState? Decoding => decodeState ?? savedDecoding;
+    private DecodingState? savedDecoding;
+    /// <summary>The decode vocabulary in use (<see cref="UseDecodeVocabulary"/>), or null: the training vocabulary.</summary>
+    public DecodeVocabulary? DecodeVocabulary => decodeVocabulary;
+    /// <summary>How many words outputs are decoded to.</summary>
+    public int DecodeCount => decodeVocabulary?.Count ?? Config.VocabSize;
     /// <summary>The network itself, for <see cref="StreamRunner"/> and <see cref="Generation.ModelSession"/>.</summary>
     internal RnnModel Network => model;
     /// <summary>Parameters the training updated (the frozen input embeddings are not counted).</summary>
@@ -90,7 +107,46 @@ public sealed class TrainedModel : IDisposable
         var vectors = WordVectors.Load(vectorsPath);
         var (config, model) = checkpoint.LoadModel(vectors, vectorsPath);
         var targets = config.IsRegression ? checkpoint.LoadTargets(config, vectors) : null;
-        return new TrainedModel(config, model, vectors, checkpoint, targets);
+        return new TrainedModel(config, model, vectors, checkpoint, targets) { VectorsPath = Path.GetFullPath(vectorsPath) };
+    }
+
+    /// <summary>
+    /// Decodes from now on to the words of <paramref name="vocabulary"/> (a regression model only): their vectors
+    /// post-processed as the targets were, each word's prior from <see cref="DecodingState.ForDecodeVocabulary"/>
+    /// (<paramref name="unseenBoost"/> raises the words the model never had). The network is untouched.
+    /// </summary>
+    public void UseDecodeVocabulary(DecodeVocabulary vocabulary, double unseenBoost = 0)
+    {
+        if (targets is null) throw new InvalidOperationException("a softmax model cannot decode to other words");
+        decodeTargets?.Dispose();
+        decodeVocabulary = vocabulary;
+        decodeTargets = TargetVectors.Create(vocabulary.Vectors, targets.Processor);
+        decodeState = savedDecoding?.ForDecodeVocabulary(vocabulary.ModelIds, Vectors.Vocabulary.UnknownId, unseenBoost);
+        hnsw = null;
+        rule = null;
+        ruleDecoder = null;
+    }
+
+    /// <summary>The word a decoded id names (an id of the decode vocabulary when one is in use).</summary>
+    public string WordOf(int decodedId) => decodeVocabulary is { } d ? d[decodedId] : Vectors.Vocabulary[decodedId];
+
+    /// <summary>A decoded id as a training-vocabulary id (<c>&lt;unk&gt;</c> for a word the model never had).</summary>
+    public int ModelIdOf(int decodedId) =>
+        decodeVocabulary is { } d ? (d.ModelIds[decodedId] is var id and >= 0 ? id : Vectors.Vocabulary.UnknownId) : decodedId;
+
+    private static IVectorIndex DecodeIndex(DecodeVocabulary vocabulary, TargetVectors targets)
+    {
+        var rows = targets.ToArray();
+        string cache = $"{vocabulary.Path}.{vocabulary.ContentHash()[..16]}.hnsw";
+        if (File.Exists(cache))
+        {
+            try { return HnswIndex.Load(cache, rows, targets.Dim); }
+            catch (InvalidDataException) { }
+        }
+        var index = HnswIndex.Build(rows, targets.Dim, new HnswOptions(Threads: Environment.ProcessorCount));
+        try { index.Save(cache); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // a cache: decoding goes on without it
+        return index;
     }
 
     /// <summary>The head applied to LSTM features: [.., H] → [.., out] (a regression head's vectors, or logits).</summary>
@@ -133,7 +189,7 @@ public sealed class TrainedModel : IDisposable
     {
         if (output.Length != Config.OutputSize)
             throw new ArgumentException($"an output row has {Config.OutputSize} values, not {output.Length}");
-        k = Math.Clamp(k, 1, Config.VocabSize);
+        k = Math.Clamp(k, 1, targets is not null ? DecodeCount : Config.VocabSize);
         if (targets is not null)
             return Decode().Decode(output, k);
         float max = float.NegativeInfinity;
@@ -161,5 +217,6 @@ public sealed class TrainedModel : IDisposable
     {
         model.Dispose();
         targets?.Dispose();
+        decodeTargets?.Dispose();
     }
 }

@@ -28,11 +28,12 @@ public static class CompareCommand
             if (parse.GetValue(examples) < 0) throw new UsageException("--examples must be 0 or more");
             if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
             var dirs = parse.GetValue(models)!.Select(d => d.FullName).ToList();
-            var (rule, beta) = decode.Read(parse);
+            var choice = decode.Read(parse);
             var folder = parse.GetValue(output)!.FullName;
             OutputPath.EnsureReportFolder(folder, ComparisonReport.ReportFile, parse.GetValue(force));
             var report = Terminal.WithProgress("comparing", progress => ModelEvaluator.Compare(dirs, parse.GetValue(vectors)?.FullName,
-                parse.GetValue(test)!.FullName, new ScoringOptions { Ef = parse.GetValue(ef), Rule = rule, Beta = beta,
+                parse.GetValue(test)!.FullName, new ScoringOptions { Ef = parse.GetValue(ef), Rule = choice.Kind, Beta = choice.Beta,
+                DecodeVocab = choice.Vocabulary, DecodeVectors = choice.Vectors, UnseenBoost = choice.UnseenBoost,
                     OpenVocab = parse.GetValue(openVocab), TrainText = parse.GetValue(train)?.FullName }, parse.GetValue(examples),
                 (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));
             report.Write(folder);

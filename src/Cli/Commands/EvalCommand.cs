@@ -26,8 +26,9 @@ public static class EvalCommand
         command.SetAction(parse =>
         {
             if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
-            var (rule, beta) = decode.Read(parse);
-            var options = new ScoringOptions { Exact = parse.GetValue(decoder) == "exact", Ef = parse.GetValue(ef), Rule = rule, Beta = beta,
+            var choice = decode.Read(parse);
+            var options = new ScoringOptions { Exact = parse.GetValue(decoder) == "exact", Ef = parse.GetValue(ef), Rule = choice.Kind, Beta = choice.Beta,
+                DecodeVocab = choice.Vocabulary, DecodeVectors = choice.Vectors, UnseenBoost = choice.UnseenBoost,
                 OpenVocab = parse.GetValue(openVocab), TrainText = parse.GetValue(train)?.FullName };
             var scored = Terminal.WithProgress("evaluating", report => ModelEvaluator.Evaluate(parse.GetValue(model)!.FullName,
                 parse.GetValue(vectors)?.FullName, parse.GetValue(test)!.FullName, options, p => report(p, "")));

@@ -27,9 +27,9 @@ public static class GenerateCommand
             int n = parse.GetValue(count);
             if (n < 1) throw new UsageException($"-n must be at least 1 (got {n})");
             var sampler = new Sampler(parse.GetValue(temperature), parse.GetValue(topP), parse.GetValue(seed));
-            var (rule, beta) = decode.Read(parse);
+            var choice = decode.Read(parse);
             using var trained = TrainedModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
-            if (trained.Config.IsRegression) trained.Rule = trained.RuleFor(rule, beta);
+            DecodeOptions.Apply(trained, choice);
             var generator = new Generator(trained);
             var words = generator.Encode(string.Join(' ', parse.GetValue(prompt)!));
             if (words.Unknown.Count > 0) CliRunner.Warn(PredictCommand.UnknownWords(words));

@@ -24,9 +24,9 @@ public static class PredictCommand
         {
             int top = parse.GetValue(k);
             if (top < 1) throw new UsageException($"-k must be at least 1 (got {top})");
-            var (rule, beta) = decode.Read(parse);
+            var choice = decode.Read(parse);
             using var trained = TrainedModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
-            if (trained.Config.IsRegression) trained.Rule = trained.RuleFor(rule, beta);
+            DecodeOptions.Apply(trained, choice);
             var generator = new Generator(trained);
             var words = generator.Encode(string.Join(' ', parse.GetValue(prompt)!));
             if (words.Unknown.Count > 0) CliRunner.Warn(UnknownWords(words));
@@ -34,7 +34,7 @@ public static class PredictCommand
             bool regression = trained.Config.IsRegression;
             Console.WriteLine($"{"rank",4}  {"word",-24} {generator.ScoreName}" + (regression ? "  cosine" : ""));
             foreach (var (word, r) in ranked.Select((w, r) => (w, r)))
-                Console.WriteLine($"{r + 1,4}  {generator.Vocabulary[word.Id],-24} {F(word.Score)}" + (regression ? $"  {F(word.Cosine)}" : ""));
+                Console.WriteLine($"{r + 1,4}  {trained.WordOf(word.Id),-24} {F(word.Score)}" + (regression ? $"  {F(word.Cosine)}" : ""));
             return 0;
         });
         return command;

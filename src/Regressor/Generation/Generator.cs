@@ -78,13 +78,13 @@ public sealed class Generator(TrainedModel model)
             int next = ranked[sampler.Next(logits.AsSpan(0, ranked.Length))].Id;
             generated[t] = next;
             onToken?.Invoke(next);
-            if (t + 1 < count) output = session.Feed([next]);
+            if (t + 1 < count) output = session.Feed([model.ModelIdOf(next)]);   // a decode-vocabulary word the model lacks reads as <unk>
         }
         return generated;
     }
 
-    /// <summary>The words of <paramref name="ids"/>.</summary>
-    public IEnumerable<string> Words(IEnumerable<int> ids) => ids.Select(id => Vocabulary[id]);
+    /// <summary>The words of decoded ids (<see cref="TrainedModel.WordOf"/>: a decode vocabulary's when one is in use).</summary>
+    public IEnumerable<string> Words(IEnumerable<int> ids) => ids.Select(model.WordOf);
 
     /// <summary>Tokens as text: separated by spaces, <c>&lt;/s&gt;</c> as a line break.</summary>
     public static string Text(IEnumerable<string> tokens)
