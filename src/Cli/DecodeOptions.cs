@@ -5,7 +5,7 @@ using VecLm.Regressor;
 namespace VecLm.Cli;
 
 /// <summary>How a regression head's outputs are decoded: the rule, β, and a decode vocabulary with its vectors and boost.</summary>
-public sealed record DecodeChoice(RuleKind? Kind, double? Beta, string? Vocabulary, string? Vectors, double UnseenBoost);
+public sealed record DecodeChoice(RuleKind? Kind, double? Beta, string? Vocabulary, string? Vectors, double? UnseenBoost);
 
 /// <summary>
 /// <c>--decode cosine|prior|posterior|csls</c>, <c>--beta β</c> and <c>--decode-vocab FILE</c> (with
@@ -36,9 +36,9 @@ public sealed class DecodeOptions
         Description = "With --decode-vocab: where its words' vectors come from (a fastText .bin gives any word one; a word2vec file, the words it has) [default: the model's own vectors file].",
     };
 
-    public Option<double> UnseenBoost { get; } = new("--unseen-boost")
+    public Option<double?> UnseenBoost { get; } = new("--unseen-boost")
     {
-        Description = "With --decode-vocab: raises the prior of the words the model never had by this many nats (they share <unk>'s probability) [default: 0].",
+        Description = "With --decode-vocab: raises the prior of the words the model never had by this many nats (they share <unk>'s probability) [default: eval and compare fit it on the model's validation text and print it; predict and generate 0].",
     };
 
     public DecodeOptions() => Rule.AcceptOnlyFromAmong("cosine", "prior", "posterior", "csls");
@@ -58,7 +58,7 @@ public sealed class DecodeOptions
         if (!model.Config.IsRegression) return;
         if (choice.Vocabulary is { } list)
             model.UseDecodeVocabulary(DecodeVocabulary.Load(list, choice.Vectors ?? model.VectorsPath, model.Vectors.Vocabulary),
-                                      choice.UnseenBoost);
+                                      choice.UnseenBoost ?? 0);
         model.Rule = model.RuleFor(choice.Kind, choice.Beta);
     }
 
@@ -78,10 +78,10 @@ public sealed class DecodeOptions
             throw new UsageException($"--beta goes with the prior or posterior rule, not --decode {parse.GetValue(Rule)}");
         var list = parse.GetValue(Vocabulary)?.FullName;
         var vectors = parse.GetValue(Vectors)?.FullName;
-        double boost = parse.GetValue(UnseenBoost);
-        if (list is null && (vectors is not null || boost != 0))
+        double? boost = parse.GetValue(UnseenBoost);
+        if (list is null && (vectors is not null || boost is not null))
             throw new UsageException("--decode-vectors and --unseen-boost go with --decode-vocab");
-        if (!double.IsFinite(boost)) throw new UsageException($"--unseen-boost must be a number (got {boost})");
+        if (boost is { } g && !double.IsFinite(g)) throw new UsageException($"--unseen-boost must be a number (got {g})");
         if (list is not null && kind == RuleKind.Csls)
             throw new UsageException("--decode csls cannot go with --decode-vocab (the hubness was measured on the training words)");
         return new DecodeChoice(kind, beta, list, vectors, boost);

@@ -30,6 +30,12 @@ public sealed record ComparisonReport(
         yield return ("near-miss rate", Cells(m => F(m.NearMiss)));
         foreach (var band in FrequencyBands.Names)
             yield return ($"top-1, {band}", Cells(m => m.BandTop1.TryGetValue(band, out var b) ? F(b.Top1) : "–"));
+        if (Models.Any(m => m.DecodeVocab is not null))
+        {
+            yield return ("decode vocabulary: words (never in training)", Cells(m => m.DecodeVocab is { } d ? $"{d.Words:N0} ({d.UnseenWords:N0})" : "–"));
+            yield return ("boost γ of the words never in training", Cells(m => m.DecodeVocab is { } d
+                ? d.Boost.ToString("0.#", CultureInfo.InvariantCulture) + (d.BoostCurve.Count > 0 ? " (fitted)" : "") : "–"));
+        }
         if (Models.Any(m => m.OpenVocab is not null))
         {
             yield return ("open vocabulary: strict top-1 (no <unk> credit)", Cells(m => m.OpenVocab is { } o ? F(o.Top1) : "–"));
@@ -119,6 +125,17 @@ public sealed record ComparisonReport(
         md.AppendLine("|---|---|---|---|" + string.Concat(RuleColumns.Skip(4).Select(_ => "---:|")));
         foreach (var row in RuleRows()) md.AppendLine("| " + string.Join(" | ", row.Select(Escape)) + " |");
         md.AppendLine();
+        foreach (var m in Models.Where(m => m.DecodeVocab is { BoostCurve.Count: > 0 }))
+        {
+            md.AppendLine($"## Decode vocabulary: {Escape(m.Name)}").AppendLine();
+            md.AppendLine($"{m.DecodeVocab!.Words:N0} words, {m.DecodeVocab.UnseenWords:N0} of them never in the training text; their prior " +
+                          "(an even share of `<unk>`'s training mass, raised by e^γ) fitted on validation predictions: strict top-1 and " +
+                          "top-5 against the true word's string, and top-5 on the positions whose word the training text never had.").AppendLine();
+            md.AppendLine("| γ | top-1 | top-5 | unseen top-5 |").AppendLine("|---:|---:|---:|---:|");
+            foreach (var p in m.DecodeVocab.BoostCurve)
+                md.AppendLine($"| {p.Boost.ToString("0.#", CultureInfo.InvariantCulture)}{(p.Boost == m.DecodeVocab.Boost ? " (chosen)" : "")} | {F(p.Top1)} | {F(p.Top5)} | {F(p.UnseenTop5)} |");
+            md.AppendLine();
+        }
         md.AppendLine($"![Validation top-1 against training time]({CurvesPng})").AppendLine();
         md.AppendLine($"![Top-1 by frequency band]({BandsPng})").AppendLine();
         if (Examples.Count > 0)

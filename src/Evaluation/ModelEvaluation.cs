@@ -44,6 +44,8 @@ public sealed record ModelEvaluation
     [JsonPropertyName("tokens")] public long Tokens { get; init; }
     /// <summary>Open-vocabulary figures (<c>--open-vocab</c>): strict top-1/top-5 against the true word's string, by band.</summary>
     [JsonPropertyName("open_vocab")] public OpenVocabResult? OpenVocab { get; init; }
+    /// <summary>The decode vocabulary a regression model was scored with (<c>--decode-vocab</c>), null without one.</summary>
+    [JsonPropertyName("decode_vocab")] public DecodeVocabInfo? DecodeVocab { get; init; }
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -59,3 +61,13 @@ public sealed record ModelEvaluation
         BandTop1 = m.BandTop1, Tokens = m.Tokens,
     };
 }
+
+/// <summary>
+/// A decode vocabulary as used: its words, those the model never had, the boost γ of their prior and, when γ was fitted
+/// on validation text, the curve it was chosen from.
+/// </summary>
+public sealed record DecodeVocabInfo(
+    [property: JsonPropertyName("words")] int Words,
+    [property: JsonPropertyName("unseen_words")] int UnseenWords,
+    [property: JsonPropertyName("boost")] double Boost,
+    [property: JsonPropertyName("boost_curve")] IReadOnlyList<BackoffPoint> BoostCurve);

@@ -12,11 +12,14 @@ public static class ModelEvaluator
                                        Action<double>? progress = null)
     {
         using var model = TrainedModel.Load(modelDir, vectorsPath);
-        UseDecodeVocabulary(model, options);
+        var decode = UseDecodeVocabulary(model, options, modelDir);
         var ids = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
         if (options.OpenVocab) options = options with { Open = OpenBands(options, [model], [modelDir], testPath) };
         var scored = TestScorer.Score(model, ids, options, modelDir, progress);
-        return scored with { Evaluation = scored.Evaluation with { Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))) } };
+        return scored with { Evaluation = scored.Evaluation with
+        {
+            Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))), DecodeVocab = decode,
+        } };
     }
 
     /// <summary>Evaluates every model on the same tokens and builds the report (examples at evenly spaced positions).</summary>
@@ -31,7 +34,7 @@ public static class ModelEvaluator
         foreach (var dir in modelDirs)
         {
             using var model = TrainedModel.Load(dir, vectorsPath);
-            UseDecodeVocabulary(model, options);
+            var decode = UseDecodeVocabulary(model, options, dir);
             var tokens = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
             if (ids is null)
             {
@@ -42,7 +45,7 @@ public static class ModelEvaluator
             }
             var scored = TestScorer.Score(model, tokens, options, dir, p => progress?.Invoke(dir, p));
             string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
-            models.Add(scored.Evaluation with { Name = name });
+            models.Add(scored.Evaluation with { Name = name, DecodeVocab = decode });
             predictions.Add(scored.Examples);
             var rows = File.Exists(new Checkpoint(dir).MetricsPath) ? MetricsLog.Read(new Checkpoint(dir).MetricsPath) : [];
             curves.Add(new TrainingCurve(name, rows.Select(r => r.WallSeconds).ToArray(), rows.Select(r => r.BestTop1).ToArray()));
@@ -55,12 +58,44 @@ public static class ModelEvaluator
         return new ComparisonReport(testPath, models, curves, sample);
     }
 
-    /// <summary>A regression model decodes to the decode vocabulary, when there is one.</summary>
-    private static void UseDecodeVocabulary(TrainedModel model, ScoringOptions options)
+    /// <summary>
+    /// A regression model decodes to the decode vocabulary, when there is one, the prior of the words it never had
+    /// raised by the boost given or, without one, the boost fitted on the validation text its folder records
+    /// (<see cref="BackoffFit"/>; 0 when there is none).
+    /// </summary>
+    private static DecodeVocabInfo? UseDecodeVocabulary(TrainedModel model, ScoringOptions options, string dir)
     {
-        if (options.DecodeVocab is not { } list || !model.Config.IsRegression) return;
-        model.UseDecodeVocabulary(DecodeVocabulary.Load(list, options.DecodeVectors ?? model.VectorsPath, model.Vectors.Vocabulary),
-                                  options.UnseenBoost);
+        if (options.DecodeVocab is not { } list || !model.Config.IsRegression) return null;
+        var vocabulary = DecodeVocabulary.Load(list, options.DecodeVectors ?? model.VectorsPath, model.Vectors.Vocabulary);
+        model.UseDecodeVocabulary(vocabulary, options.UnseenBoost ?? 0);
+        int unseen = vocabulary.ModelIds.Count(i => i < 0);
+        IReadOnlyList<BackoffPoint> curve = [];
+        double boost = options.UnseenBoost ?? 0;
+        var valid = model.Config.Training?.ValidPath is { Length: > 0 } v ? Path.GetFullPath(v, Path.GetFullPath(dir)) : null;
+        if (options.UnseenBoost is null && valid is not null && File.Exists(valid) && unseen > 0 && model.Decoding is not null)
+        {
+            var open = OpenVocabulary.Load(TrainText(options, model, dir), model.Vectors.Vocabulary.Words.Concat(vocabulary.Vectors.Vocabulary.Words));
+            model.Rule = model.RuleFor(options.Rule, options.Beta);
+            (boost, curve) = BackoffFit.Fit(model, open, valid);
+            model.UseDecodeVocabulary(vocabulary, boost);
+        }
+        return new DecodeVocabInfo(vocabulary.Count, unseen, boost, curve);
+    }
+
+    /// <summary>The training text: <see cref="ScoringOptions.TrainText"/>, else the one the model's config.json records.</summary>
+    private static string TrainText(ScoringOptions options, TrainedModel model, string dir)
+    {
+        string? train = options.TrainText;
+        if (train is null)
+        {
+            var recorded = model.Config.Training?.TrainPath;
+            if (string.IsNullOrEmpty(recorded))
+                throw new BadInputException($"the training text is needed and {dir} does not record it: pass --train FILE");
+            train = Path.GetFullPath(recorded, Path.GetFullPath(dir));
+        }
+        if (!File.Exists(train))
+            throw new BadInputException($"the training text {train} is needed and is gone: pass --train FILE");
+        return train;
     }
 
     /// <summary>
@@ -70,16 +105,7 @@ public static class ModelEvaluator
     private static (OpenVocabulary, string[]) OpenBands(ScoringOptions options, IReadOnlyList<TrainedModel> models,
                                                         IReadOnlyList<string> dirs, string testPath)
     {
-        string? train = options.TrainText;
-        if (train is null)
-        {
-            var recorded = models[0].Config.Training?.TrainPath;
-            if (string.IsNullOrEmpty(recorded))
-                throw new BadInputException($"--open-vocab needs the training text and {dirs[0]} does not record it: pass --train FILE");
-            train = Path.GetFullPath(recorded, Path.GetFullPath(dirs[0]));
-        }
-        if (!File.Exists(train))
-            throw new BadInputException($"--open-vocab needs the training text {train}, which is gone: pass --train FILE");
+        string train = TrainText(options, models[0], dirs[0]);
         var decodable = models.SelectMany(m => m.Vectors.Vocabulary.Words);
         if (options.DecodeVocab is { } list) decodable = decodable.Concat(DecodeVocabulary.ReadWords(list));
         var open = OpenVocabulary.Load(train, decodable);

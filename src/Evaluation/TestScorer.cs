@@ -25,11 +25,12 @@ public sealed record ScoringOptions
     /// A decode vocabulary (<c>--decode-vocab</c>: one word per line) the regression models decode to instead of their
     /// training vocabulary, with vectors from <see cref="DecodeVectors"/> (default: each model's own vectors file, which
     /// must then be a fastText .bin or hold the words), the words the models never had raised by
-    /// <see cref="UnseenBoost"/> in the prior.
+    /// <see cref="UnseenBoost"/> in the prior (null: fitted on the validation text the model records, <see cref="BackoffFit"/>;
+    /// 0 without one).
     /// </summary>
     public string? DecodeVocab { get; init; }
     public string? DecodeVectors { get; init; }
-    public double UnseenBoost { get; init; }
+    public double? UnseenBoost { get; init; }
     /// <summary>
     /// Open-vocabulary scoring (<see cref="OpenVocabulary"/>, filled in by <see cref="ModelEvaluator"/>): the bands, and the test tokens as strings, one per
     /// position of the ids scored; null: closed-vocabulary figures only.

@@ -61,4 +61,35 @@ public class OpenVocabularyTests
         }
         Assert.Contains("open vocabulary: strict top-1", report.Markdown());
     }
+
+    [Fact]
+    public void ADecodeVocabularyMakesAWordNeverTrainedOnDecodableAndItsBoostIsFittedOnValidation()
+    {
+        using var dir = new TempDir();
+        var corpus = TinyData.Corpus(dir, 200);
+        var vectors = TinyData.Vectors(TinyData.Sentences);
+        var path = TinyData.SaveVectors(dir, vectors);
+        var valid = dir.File("valid.txt");
+        File.WriteAllLines(valid, ["the cat sat on the violin", .. Enumerable.Repeat("a dog ran in the park", 5)]);
+        using (var trainer = new Trainer(TinyData.Options(corpus, path, dir.File("cosine"), LossKind.Cosine) with { MaxSteps = 30, Epochs = 2, ValidPath = valid }))
+            trainer.Train();
+        // The decode vocabulary: the training words and "violin", whose vector only a larger vectors file has.
+        var words = vectors.Vocabulary.Words.Where(w => w != Vocabulary.Unknown).Append("violin").ToList();
+        var random = new Random(3);
+        var data = words.SelectMany(w => w == "violin" ? Enumerable.Range(0, vectors.Dim).Select(_ => (float)random.NextDouble() - 0.5f) : vectors[w].ToArray()).ToArray();
+        new WordVectors(new Vocabulary(words, new long[words.Count]), vectors.Dim, data).Save(dir.File("large.bin"));
+        File.WriteAllLines(dir.File("decode.txt"), words);
+
+        var options = new ScoringOptions { OpenVocab = true, DecodeVocab = dir.File("decode.txt"), DecodeVectors = dir.File("large.bin"), Exact = true };
+        var scored = ModelEvaluator.Evaluate(dir.File("cosine"), null, valid, options).Evaluation;
+        var decode = scored.DecodeVocab!;
+        Assert.Equal(words.Count, decode.Words);
+        Assert.Equal(1, decode.UnseenWords);
+        Assert.Equal(BackoffFit.Grid.Length, decode.BoostCurve.Count);
+        Assert.Contains(decode.Boost, BackoffFit.Grid);
+        Assert.Equal(1, scored.OpenVocab!.Bands["unseen"].Tokens);            // "violin": decodable now, though never trained on
+        Assert.Equal(0, scored.OpenVocab.Bands["none"].Tokens);
+        // The curve is monotone where it must be: raising the unseen word never lowers its own band's top-5.
+        Assert.True(decode.BoostCurve.Zip(decode.BoostCurve.Skip(1)).All(p => p.Second.UnseenTop5 >= p.First.UnseenTop5));
+    }
 }
