@@ -56,7 +56,7 @@ public sealed class DecodeOptions
     public static void Apply(TrainedModel model, DecodeChoice choice)
     {
         if (!model.Config.IsRegression) return;
-        if (choice.Vocabulary is { } list)
+        if ((choice.Vocabulary ?? model.SavedDecodeVocabulary) is { } list)
             model.UseDecodeVocabulary(DecodeVocabulary.Load(list, choice.Vectors ?? model.VectorsPath, model.Vectors.Vocabulary),
                                       choice.UnseenBoost ?? 0);
         model.Rule = model.RuleFor(choice.Kind, choice.Beta);

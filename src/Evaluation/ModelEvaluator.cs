@@ -65,7 +65,7 @@ public static class ModelEvaluator
     /// </summary>
     private static DecodeVocabInfo? UseDecodeVocabulary(TrainedModel model, ScoringOptions options, string dir)
     {
-        if (options.DecodeVocab is not { } list || !model.Config.IsRegression) return null;
+        if ((options.DecodeVocab ?? model.SavedDecodeVocabulary) is not { } list || !model.Config.IsRegression) return null;
         var vocabulary = DecodeVocabulary.Load(list, options.DecodeVectors ?? model.VectorsPath, model.Vectors.Vocabulary);
         model.UseDecodeVocabulary(vocabulary, options.UnseenBoost ?? 0);
         int unseen = vocabulary.ModelIds.Count(i => i < 0);
@@ -107,7 +107,8 @@ public static class ModelEvaluator
     {
         string train = TrainText(options, models[0], dirs[0]);
         var decodable = models.SelectMany(m => m.Vectors.Vocabulary.Words);
-        if (options.DecodeVocab is { } list) decodable = decodable.Concat(DecodeVocabulary.ReadWords(list));
+        foreach (var list in models.Select(m => options.DecodeVocab ?? m.SavedDecodeVocabulary).OfType<string>().Distinct())
+            decodable = decodable.Concat(DecodeVocabulary.ReadWords(list));
         var open = OpenVocabulary.Load(train, decodable);
         return (open, OpenVocabulary.Surface(testPath));
     }

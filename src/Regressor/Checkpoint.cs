@@ -24,6 +24,8 @@ public sealed class Checkpoint(string dir)
     public string TargetsPath => Path.Combine(Dir, "targets.json");
     public string TargetIndexPath => Path.Combine(Dir, "targets.hnsw");
     public string DecodingPath => Path.Combine(Dir, "decoding.json");
+    /// <summary>The decode vocabulary the model was given at training (<c>train --decode-vocab</c>), if any.</summary>
+    public string DecodeVocabPath => Path.Combine(Dir, "decode-vocab.txt");
     /// <summary>The resume files of folders written before checkpoint.bin.</summary>
     public string LastWeightsPath => Path.Combine(Dir, "last.weights");
     public string OptimizerPath => Path.Combine(Dir, "optimizer.state");
@@ -33,7 +35,7 @@ public sealed class Checkpoint(string dir)
     /// <summary>Every file a model folder may hold (a <c>--force</c> run removes them, nothing else).</summary>
     public IEnumerable<string> ModelFiles =>
         [ConfigPath, VocabPath, BestWeightsPath, CheckpointPath, StatePath, MetricsPath, TargetsPath, TargetIndexPath,
-         DecodingPath, LastWeightsPath, OptimizerPath];
+         DecodingPath, LastWeightsPath, OptimizerPath, DecodeVocabPath];
 
     public bool HoldsModel => File.Exists(ConfigPath) || File.Exists(BestWeightsPath) || File.Exists(CheckpointPath)
                               || File.Exists(LastWeightsPath);

@@ -8,6 +8,11 @@ public sealed record TrainOptions
     public required string VectorsPath { get; init; }
     public required string OutputDir { get; init; }
     public string? ValidPath { get; init; }
+    /// <summary>
+    /// A decode vocabulary (<see cref="Regressor.DecodeVocabulary"/>) copied into the model folder: what the model
+    /// decodes to after training unless told otherwise; training and its validation use the training vocabulary.
+    /// </summary>
+    public string? DecodeVocab { get; init; }
     public LossKind Loss { get; init; } = LossKind.Cosine;
     public int Hidden { get; init; } = 256;
     public int Layers { get; init; } = 2;

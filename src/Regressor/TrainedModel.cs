@@ -54,6 +54,8 @@ public sealed class TrainedModel : IDisposable
     /// </summary>
     public DecodingState? Decoding => decodeState ?? savedDecoding;
     private DecodingState? savedDecoding;
+    /// <summary>The decode vocabulary saved in the model folder by <c>train --decode-vocab</c>, or null.</summary>
+    public string? SavedDecodeVocabulary => targets is not null && File.Exists(checkpoint.DecodeVocabPath) ? checkpoint.DecodeVocabPath : null;
     /// <summary>The decode vocabulary in use (<see cref="UseDecodeVocabulary"/>), or null: the training vocabulary.</summary>
     public DecodeVocabulary? DecodeVocabulary => decodeVocabulary;
     /// <summary>How many words outputs are decoded to.</summary>

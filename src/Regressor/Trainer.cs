@@ -40,6 +40,11 @@ public sealed class Trainer : IDisposable
         this.progress = progress ?? (_ => { });
         var vectors = WordVectors.Load(options.VectorsPath);
         checkpoint = new Checkpoint(options.OutputDir);
+        if (options.DecodeVocab is { } list)
+        {
+            if (options.Loss == LossKind.Softmax) throw new BadInputException("--decode-vocab goes with a regression head, not --loss softmax");
+            DecodeVocabulary.Load(list, options.VectorsPath, vectors.Vocabulary);   // checked before any work
+        }
         var trainIds = TokenBatches.Tokenize(options.TrainPath, vectors.Vocabulary);
         List<string> changes = [];
         if (options.Resume) (config, options) = ResumedConfig(vectors, options, trainIds, out changes);
@@ -96,6 +101,12 @@ public sealed class Trainer : IDisposable
             config = config with { TargetsChecksum = targetsChecksum };
             checkpoint.SaveConfig(config);
         }
+        if (options.DecodeVocab is { } decodeVocab)
+            Checkpoint.Write(checkpoint.DecodeVocabPath, () => AtomicFile.Write(checkpoint.DecodeVocabPath, stream =>
+            {
+                using var source = File.OpenRead(decodeVocab);
+                source.CopyTo(stream);
+            }));
         metrics = new MetricsLog(checkpoint.MetricsPath, keepUpToStep: options.Resume ? state.Step : null);
     }
 

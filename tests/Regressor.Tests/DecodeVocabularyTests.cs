@@ -101,4 +101,24 @@ public class DecodeVocabularyTests
         Assert.Equal(1, decode.Missing);
         Assert.True(decode.ModelIds.All(i => i >= 0));
     }
+
+    [Fact]
+    public void TrainingWithADecodeVocabularyKeepsItInTheModelFolder()
+    {
+        using var dir = new TempDir();
+        var corpus = TinyData.Corpus(dir, 100);
+        var path = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
+        File.WriteAllLines(dir.File("words.txt"), ["cat", "dog", "zebra"]);
+        var options = TinyData.Options(corpus, path, dir.File("m"), LossKind.Cosine) with { MaxSteps = 5, Epochs = 1, DecodeVocab = dir.File("words.txt") };
+        using (var trainer = new Trainer(options)) trainer.Train();
+        Assert.Equal(File.ReadAllText(dir.File("words.txt")), File.ReadAllText(Path.Combine(dir.File("m"), "decode-vocab.txt")));
+        using (var model = TrainedModel.Load(dir.File("m")))
+            Assert.Equal(Path.Combine(dir.File("m"), "decode-vocab.txt"), model.SavedDecodeVocabulary);
+
+        // Trained again from scratch without one, the folder no longer has it; a softmax head cannot have one.
+        using (var trainer = new Trainer(options with { DecodeVocab = null, Force = true })) trainer.Train();
+        Assert.False(File.Exists(Path.Combine(dir.File("m"), "decode-vocab.txt")));
+        var e = Assert.Throws<BadInputException>(() => new Trainer(options with { Loss = LossKind.Softmax, OutputDir = dir.File("s") }));
+        Assert.Contains("--decode-vocab", e.Message);
+    }
 }

@@ -34,10 +34,11 @@ public static class TrainCommand
         var vmfLambda = new Option<double>("--vmf-lambda") { Description = "λ₂ of the vmf loss (regularised NLLvMF), in (0, 1).", DefaultValueFactory = _ => VmfLoss.DefaultLambda };
         var negatives = new Option<int>("--negatives") { Description = "Words sampled per batch by the sampled loss.", DefaultValueFactory = _ => SampledLoss.DefaultNegatives };
         var targets = new Option<string>("--targets") { Description = "Regression targets: raw (unit vectors), center (mean removed), abtt[:D] (mean and top D principal directions removed). [default: center; raw for --loss sampled]" };
+        var decodeVocab = new Option<FileInfo?>("--decode-vocab") { Description = "Words (one per line) the model decodes to after training, copied into the model folder: words the training text never had get vectors from the subword model (--vectors a fastText .bin). Training and its validation use the training vocabulary." };
         var command = new Command("train", "Train the LSTM language model on word vectors: a regression head (cosine, l2, max-margin, vMF) or the softmax baseline.")
         {
             train, vectors, loss, output, valid, hidden, layers, dropout, bptt, batch, epochs, timeLimit, maxSteps, lr, clip,
-            threads, seed, resume, force, trainInput, targets, margin, vmfLambda, negatives, checkpointEvery, evalEvery,
+            threads, seed, resume, force, trainInput, targets, margin, vmfLambda, negatives, checkpointEvery, evalEvery, decodeVocab,
         };
         command.SetAction(parse =>
         {
@@ -46,7 +47,7 @@ public static class TrainCommand
             var options = new TrainOptions
             {
                 TrainPath = parse.GetValue(train)!.FullName, VectorsPath = parse.GetValue(vectors)!.FullName, OutputDir = dir.FullName,
-                ValidPath = parse.GetValue(valid)?.FullName, Loss = parse.GetValue(loss), Hidden = parse.GetValue(hidden),
+                ValidPath = parse.GetValue(valid)?.FullName, DecodeVocab = parse.GetValue(decodeVocab)?.FullName, Loss = parse.GetValue(loss), Hidden = parse.GetValue(hidden),
                 Layers = parse.GetValue(layers), Dropout = parse.GetValue(dropout), Bptt = parse.GetValue(bptt), Batch = parse.GetValue(batch),
                 Epochs = parse.GetValue(epochs), TimeLimit = parse.GetValue(timeLimit), MaxSteps = parse.GetValue(maxSteps),
                 LearningRate = parse.GetValue(lr), Clip = parse.GetValue(clip), Threads = parse.GetValue(threads), Seed = parse.GetValue(seed),
