@@ -41,8 +41,26 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${OUT:-$ROOT/data/brown}"
 CACHE="$ROOT/data/.cache"
 
+# The open-vocabulary model of the full demo decodes to Debian's wamerican-insane word list (~660,000 words) too.
+# Installed when apt-get can (root, or sudo without a password); without it that model decodes to the training words.
+WORDLIST=/usr/share/dict/american-english-insane
+word_list() {
+  [ -s "$WORDLIST" ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null && sudo="sudo -n"; } || true
+  if command -v apt-get >/dev/null && { [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; }; then
+    say "installing wamerican-insane (the demo's word list) with apt-get"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wamerican-insane >/dev/null 2>&1 \
+      || { $sudo apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wamerican-insane >/dev/null 2>&1; } \
+      || say "note: apt-get install wamerican-insane failed; the demo's open model will decode to the training words only"
+  else
+    say "note: $WORDLIST is missing and apt-get cannot install it here (apt-get install wamerican-insane)"
+  fi
+}
+
 if [ "$FORCE" -eq 0 ] && [ -s "$OUT/train.txt" ] && [ -s "$OUT/valid.txt" ] && [ -s "$OUT/test.txt" ]; then
   say "$OUT/{train,valid,test}.txt already exist; nothing to do (--force redoes)"
+  word_list
   exit 0
 fi
 
@@ -133,3 +151,4 @@ print(f"prepare-brown: train vocabulary: {len(counts):,} distinct words, "
       f"{sum(1 for c in counts.values() if c >= 5):,} with count >= 5")
 PY
 say "wrote $OUT/{train,valid,test}.txt"
+word_list

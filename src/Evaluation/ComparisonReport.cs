@@ -4,7 +4,9 @@ using System.Text;
 namespace VecLm.Evaluation;
 
 /// <summary>One test context and what every model predicted after it: (word, score) pairs, best first.</summary>
-public sealed record Example(string Context, string TrueWord, IReadOnlyList<IReadOnlyList<(string Word, float Score)>> Predictions);
+/// <summary>A test context, its true next word and every model's top guesses; <see cref="Unseen"/>: a word the training text never had.</summary>
+public sealed record Example(string Context, string TrueWord, IReadOnlyList<IReadOnlyList<(string Word, float Score)>> Predictions,
+                             bool Unseen = false);
 
 /// <summary>
 /// The comparison of several models on one test set: a table with the models as columns, the plots, and examples
@@ -138,18 +140,24 @@ public sealed record ComparisonReport(
         }
         md.AppendLine($"![Validation top-1 against training time]({CurvesPng})").AppendLine();
         md.AppendLine($"![Top-1 by frequency band]({BandsPng})").AppendLine();
-        if (Examples.Count > 0)
+        foreach (var unseen in new[] { false, true })
         {
-            md.AppendLine("## Examples").AppendLine();
-            md.AppendLine("Each model's top predictions after the context: a regression model's decoded neighbours " +
-                          "with their cosine, a softmax model's words with their probability.").AppendLine();
+            var examples = Examples.Where(e => e.Unseen == unseen).ToList();
+            if (examples.Count == 0) continue;
+            md.AppendLine(unseen ? "## Words the training text never had" : "## Examples").AppendLine();
+            md.AppendLine(unseen
+                ? "Test positions whose true word never occurred in the training text (evenly spaced among them): a softmax " +
+                  "cannot name it; a regression model can when its decode vocabulary has it."
+                : "Each model's top predictions after the context: a regression model's decoded neighbours " +
+                  "with their cosine, a softmax model's words with their probability.").AppendLine();
             md.AppendLine("| context | true | " + string.Join(" | ", Models.Select(m => Escape(m.Name))) + " |");
             md.AppendLine("|---|---|" + string.Concat(Models.Select(_ => "---|")));
-            foreach (var e in Examples)
+            foreach (var e in examples)
                 md.AppendLine($"| …{Escape(e.Context)} | **{Escape(e.TrueWord)}** | " +
                               string.Join(" | ", e.Predictions.Select(p => string.Join(", ",
                                   p.Select(w => (w.Word == e.TrueWord ? $"**{Escape(w.Word)}**" : Escape(w.Word)) +
                                                 $" {w.Score.ToString("0.00", CultureInfo.InvariantCulture)}")))) + " |");
+            md.AppendLine();
         }
         return md.ToString();
     }

@@ -31,6 +31,7 @@ public static class ModelEvaluator
         var curves = new List<TrainingCurve>();
         int[]? ids = null;
         Embeddings.Vocabulary? vocabulary = null;
+        HashSet<int> unseen = [];
         foreach (var dir in modelDirs)
         {
             using var model = TrainedModel.Load(dir, vectorsPath);
@@ -41,7 +42,12 @@ public static class ModelEvaluator
                 ids = tokens;
                 vocabulary = model.Vectors.Vocabulary;
                 options = options with { ExamplePositions = ExamplePositions(ids.Length, examples) };
-                if (options.OpenVocab) options = options with { Open = OpenBands(options, [model], [dir], testPath) };
+                if (options.OpenVocab)
+                {
+                    options = options with { Open = OpenBands(options, [model], modelDirs, testPath) };
+                    unseen = UnseenPositions(options.Open!.Value, examples);
+                    options = options with { ExamplePositions = options.ExamplePositions.Union(unseen).ToHashSet() };
+                }
             }
             var scored = TestScorer.Score(model, tokens, options, dir, p => progress?.Invoke(dir, p));
             string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)));
@@ -50,11 +56,12 @@ public static class ModelEvaluator
             var rows = File.Exists(new Checkpoint(dir).MetricsPath) ? MetricsLog.Read(new Checkpoint(dir).MetricsPath) : [];
             curves.Add(new TrainingCurve(name, rows.Select(r => r.WallSeconds).ToArray(), rows.Select(r => r.BestTop1).ToArray()));
         }
+        var surface = options.Open?.Surface;
         var sample = options.ExamplePositions.Order().Select(t => new Example(
-            string.Join(' ', ids![Math.Max(0, t - 7)..(t + 1)].Select(i => vocabulary![i])),
-            vocabulary![ids[t + 1]],
+            string.Join(' ', Enumerable.Range(Math.Max(0, t - 7), Math.Min(t, 7) + 1).Select(i => surface?[i] ?? vocabulary![ids![i]])),
+            surface?[t + 1] ?? vocabulary![ids![t + 1]],
             predictions.Select(p => (IReadOnlyList<(string, float)>)(p[t].Words ?? p[t].Ranked.Select(i => vocabulary[i]).ToArray())
-                .Zip(p[t].Scores).ToList()).ToList())).ToList();
+                .Zip(p[t].Scores).ToList()).ToList(), unseen.Contains(t))).ToList();
         return new ComparisonReport(testPath, models, curves, sample);
     }
 
@@ -107,10 +114,19 @@ public static class ModelEvaluator
     {
         string train = TrainText(options, models[0], dirs[0]);
         var decodable = models.SelectMany(m => m.Vectors.Vocabulary.Words);
-        foreach (var list in models.Select(m => options.DecodeVocab ?? m.SavedDecodeVocabulary).OfType<string>().Distinct())
-            decodable = decodable.Concat(DecodeVocabulary.ReadWords(list));
+        // The decode vocabularies of every model compared (each folder's own, or the one given for all).
+        var lists = options.DecodeVocab is { } given ? [given]
+            : dirs.Select(d => new Checkpoint(d).DecodeVocabPath).Where(File.Exists).ToArray();
+        foreach (var list in lists.Distinct()) decodable = decodable.Concat(DecodeVocabulary.ReadWords(list));
         var open = OpenVocabulary.Load(train, decodable);
         return (open, OpenVocabulary.Surface(testPath));
+    }
+
+    /// <summary>Up to <paramref name="count"/> positions, evenly spaced, whose next word the training text never had but a model can decode.</summary>
+    private static HashSet<int> UnseenPositions((OpenVocabulary Bands, string[] Surface) open, int count)
+    {
+        var all = Enumerable.Range(0, open.Surface.Length - 1).Where(t => open.Bands.BandOf(open.Surface[t + 1]) == 2).ToList();
+        return Enumerable.Range(0, Math.Min(count, all.Count)).Select(i => all[(int)((i + 0.5) * all.Count / Math.Min(count, all.Count))]).ToHashSet();
     }
 
     private static HashSet<int> ExamplePositions(int tokens, int count) =>

@@ -122,7 +122,7 @@ public class DemoCommandTests
     {
         Assert.Equal(["cosine", "softmax"], DemoPlan.For(quick: true).Select(m => m.Name));
         Assert.Equal(["cosine", "softmax", "l2", "maxmargin", "vmf", "cosine-raw", "cosine-abtt",
-                      "sampled"],
+                      "sampled", "open"],
                      DemoPlan.For(quick: false).Select(m => m.Name));
         Assert.Equal(TimeSpan.FromMinutes(15), DemoPlan.LimitFor(quick: false, null));
         Assert.True(DemoPlan.LimitFor(quick: true, null) <= TimeSpan.FromMinutes(5));
@@ -134,5 +134,11 @@ public class DemoCommandTests
                       "--loss", "l2"], args);
         Assert.Equal(TimeSpan.FromMinutes(1), DemoPlan.EvalEvery(DemoPlan.QuickTimeLimit));
         Assert.Equal(DemoPlan.Models.Count, DemoPlan.Models.Select(m => m.Name).Distinct().Count());
+        // The open model: subword vectors of the training text, and the decode vocabulary kept in its folder.
+        var open = DemoPlan.Arguments(DemoPlan.Models.Single(m => m.Open), paths, TimeSpan.FromMinutes(15));
+        Assert.Equal("/o/subword.bin", open[open.ToList().IndexOf("--vectors") + 1]);
+        Assert.Equal(["--loss", "sampled", "--decode-vocab", "/o/decode-vocab.txt"], open.TakeLast(4));
+        Assert.False(DemoPlan.ScoringFor(quick: true).OpenVocab);
+        Assert.True(DemoPlan.ScoringFor(quick: false).OpenVocab);
     }
 }

@@ -91,5 +91,13 @@ public class OpenVocabularyTests
         Assert.Equal(0, scored.OpenVocab.Bands["none"].Tokens);
         // The curve is monotone where it must be: raising the unseen word never lowers its own band's top-5.
         Assert.True(decode.BoostCurve.Zip(decode.BoostCurve.Skip(1)).All(p => p.Second.UnseenTop5 >= p.First.UnseenTop5));
+
+        // compare shows the positions of words never trained on in their own table, with every model's guesses.
+        var report = ModelEvaluator.Compare([dir.File("cosine")], null, valid, options, examples: 2);
+        var example = Assert.Single(report.Examples, e => e.Unseen);
+        Assert.Equal("violin", example.TrueWord);
+        Assert.EndsWith("on the", example.Context);
+        Assert.Contains("## Words the training text never had", report.Markdown());
+        Assert.Contains("## Decode vocabulary: cosine", report.Markdown());
     }
 }

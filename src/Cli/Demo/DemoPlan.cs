@@ -6,9 +6,10 @@ namespace VecLm.Cli;
 
 /// <summary>
 /// One model of the demo: its name (the model folder under the demo's output, and the report's column), whether the
-/// quick demo trains it, and the <c>veclm train</c> arguments that make it what it is.
+/// quick demo trains it, the <c>veclm train</c> arguments that make it what it is, and whether it is the open-vocabulary
+/// model (subword vectors of the training text, decoding to the training words and a large word list).
 /// </summary>
-public sealed record DemoModel(string Name, bool Quick, IReadOnlyList<string> TrainArguments);
+public sealed record DemoModel(string Name, bool Quick, IReadOnlyList<string> TrainArguments, bool Open = false);
 
 /// <summary>Where the demo reads and writes: the data folder and the output folder's layout.</summary>
 public sealed record DemoPaths(string Data, string Out)
@@ -17,6 +18,11 @@ public sealed record DemoPaths(string Data, string Out)
     public string Valid => Path.Combine(Data, "valid.txt");
     public string Test => Path.Combine(Data, "test.txt");
     public string Vectors => Path.Combine(Out, "vectors.bin");
+    /// <summary>fastText subword vectors of the training text (the open model's), with the .vec beside them.</summary>
+    public string SubwordVectors => Path.Combine(Out, "subword.bin");
+    /// <summary>The open model's decode vocabulary: every word form of the training text and <see cref="DemoPlan.WordList"/>.</summary>
+    public string DecodeVocab => Path.Combine(Out, "decode-vocab.txt");
+    public string VectorsOf(DemoModel model) => model.Open ? SubwordVectors : Vectors;
     public string Logs => Path.Combine(Out, "logs");
     public string Report => Path.Combine(Out, "report");
     public string ModelDir(string name) => Path.Combine(Out, name);
@@ -47,6 +53,9 @@ public static class DemoPlan
     /// scored 8.8% top-1 exact but 0.8% through HNSW at 0.89 agreement: HNSW missed the frequent words.)
     /// </summary>
     public static readonly ScoringOptions Scoring = new() { Exact = true };
+
+    /// <summary>The full demo scores against the true words' strings too (its plan has the open model).</summary>
+    public static ScoringOptions ScoringFor(bool quick) => quick ? Scoring : Scoring with { OpenVocab = true };
     public const int Examples = 20;
 
     public static readonly IReadOnlyList<DemoModel> Models =
@@ -60,7 +69,11 @@ public static class DemoPlan
         new("cosine-raw",  false, ["--loss", "cosine", "--targets", "raw"]),
         new("cosine-abtt", false, ["--loss", "cosine", "--targets", "abtt"]),
         new("sampled",    false, ["--loss", "sampled"]),                 // raw targets: the sampled loss's default
+        new("open",       false, ["--loss", "sampled"], Open: true),     // subword vectors, decoding to WordList too
     ];
+
+    /// <summary>Debian's wamerican-insane list (about 660,000 words), which data/prepare-brown.sh installs when it can.</summary>
+    public const string WordList = "/usr/share/dict/american-english-insane";
 
     /// <summary>
     /// More epochs than any model reaches in its time limit, so the time limit alone ends every run: the budget is
@@ -85,9 +98,10 @@ public static class DemoPlan
     /// </summary>
     public static IReadOnlyList<string> Arguments(DemoModel model, DemoPaths paths, TimeSpan limit) =>
     [
-        "train", paths.Train, "--vectors", paths.Vectors, "-o", paths.ModelDir(model.Name), "--valid", paths.Valid,
+        "train", paths.Train, "--vectors", paths.VectorsOf(model), "-o", paths.ModelDir(model.Name), "--valid", paths.Valid,
         "--threads", "1", "--seed", "1", "--time-limit", Duration(limit), "--epochs", Epochs,
         "--eval-every", Duration(EvalEvery(limit)), "--force", .. model.TrainArguments,
+        .. (model.Open ? (string[])["--decode-vocab", paths.DecodeVocab] : []),
     ];
 
     /// <summary>A duration as <c>veclm train --time-limit</c> reads it (seconds).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using VecLm.Embeddings;
+using VecLm.Embeddings.FastText;
 using VecLm.Regressor;
 using VecLm.Evaluation;
 
@@ -35,10 +36,12 @@ public static class DemoRunner
         else Console.WriteLine($"data: {paths.Data} ({string.Join(", ", DemoData.Files)})");
 
         MakeVectors(paths, cancel);
+        if (DemoPlan.For(options.Quick).Any(m => m.Open)) MakeOpenVocabulary(paths, cancel);
 
         var limit = DemoPlan.LimitFor(options.Quick, options.TimeLimit);
         var jobs = DemoPlan.For(options.Quick)
-            .Select(m => new TrainJob(m.Name, DemoPlan.Arguments(m, paths, limit), limit, paths.LogPath(m.Name))).ToList();
+            .Select(m => new TrainJob(m.Name, DemoPlan.Arguments(m, paths, limit), limit, paths.LogPath(m.Name)) { VectorsPath = paths.VectorsOf(m) })
+            .ToList();
         foreach (var job in jobs)
         {
             if (IsFinished(paths, job)) job.Skip();
@@ -66,7 +69,7 @@ public static class DemoRunner
 
         var dirs = jobs.Select(j => paths.ModelDir(j.Name)).ToList();
         var report = Terminal.WithProgress("comparing", progress => ModelEvaluator.Compare(dirs, null, paths.Test,
-            DemoPlan.Scoring, DemoPlan.Examples, (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));
+            DemoPlan.ScoringFor(options.Quick), DemoPlan.Examples, (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));
         report.Write(paths.Report);
         ReportTable.Print(report);
         Console.WriteLine($"report: {Path.Combine(paths.Report, "report.md")} (demo done in {TrainJob.Clock(clock.Elapsed)})");
@@ -88,9 +91,42 @@ public static class DemoRunner
         Console.WriteLine($"vectors: {result.Vectors.Count:N0} words × {options.Dim} in {result.Elapsed.TotalSeconds:0.0} s → {paths.Vectors}");
     }
 
-    /// <summary>What a finished run's <c>.done</c> file holds: its arguments, and the vectors file's time stamp.</summary>
+    /// <summary>
+    /// Step 2b, for the open model: fastText subword vectors of the training text and its decode vocabulary — every word
+    /// form of the training text and <see cref="DemoPlan.WordList"/> (without it, a warning and the training words
+    /// alone). Skipped when both are there.
+    /// </summary>
+    private static void MakeOpenVocabulary(DemoPaths paths, CancellationToken cancel)
+    {
+        if (!File.Exists(paths.SubwordVectors))
+        {
+            var options = DemoPlan.Embedding;
+            var result = Terminal.WithProgress("subword vectors", report => SubwordTrainer.Train(paths.Train, options,
+                new SubwordOptions(), p => report(p.Fraction, $"epoch {p.Epoch}/{options.Epochs}"), cancel));
+            result.Model.Save(paths.SubwordVectors);
+            Console.WriteLine($"subword vectors: {result.Model.WordCount:N0} words + {result.Model.Args.Bucket:N0} n-gram buckets " +
+                              $"in {result.Elapsed.TotalSeconds:0.0} s → {paths.SubwordVectors}");
+        }
+        if (File.Exists(paths.DecodeVocab)) return;
+        var words = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { Vocabulary.Unknown, Vocabulary.EndOfSentence };
+        foreach (var line in new Corpus(paths.Train).Lines())
+            foreach (var range in Corpus.Tokens(line.Span))
+                if (seen.Add(line.Span[range].ToString())) words.Add(line.Span[range].ToString());
+        int fromText = words.Count;
+        if (File.Exists(DemoPlan.WordList))
+        {
+            foreach (var word in File.ReadLines(DemoPlan.WordList))
+                if (word.Length > 0 && !word.Any(char.IsWhiteSpace) && seen.Add(word)) words.Add(word);
+        }
+        else CliRunner.Warn($"{DemoPlan.WordList} is missing (apt-get install wamerican-insane): the open model decodes to the training words only");
+        AtomicFile.WriteText(paths.DecodeVocab, string.Join('\n', words) + "\n");
+        Console.WriteLine($"decode vocabulary: {fromText:N0} training words + {words.Count - fromText:N0} from the word list → {paths.DecodeVocab}");
+    }
+
+    /// <summary>What a finished run's <c>.done</c> file holds: its arguments, and its vectors file's time stamp.</summary>
     private static string Stamp(DemoPaths paths, TrainJob job) =>
-        string.Join('\n', job.Arguments) + $"\nvectors written {File.GetLastWriteTimeUtc(paths.Vectors):O}\n";
+        string.Join('\n', job.Arguments) + $"\nvectors written {File.GetLastWriteTimeUtc(job.VectorsPath ?? paths.Vectors):O}\n";
 
     public static bool IsFinished(DemoPaths paths, TrainJob job)
     {

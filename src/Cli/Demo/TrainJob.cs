@@ -20,6 +20,8 @@ public sealed partial class TrainJob(string name, IReadOnlyList<string> argument
 
     public string Name { get; } = name;
     public IReadOnlyList<string> Arguments { get; } = arguments;
+    /// <summary>The vectors file the model trains on (its time stamp goes into the <c>.done</c> file).</summary>
+    public string? VectorsPath { get; init; }
     public TimeSpan Limit { get; } = limit;
     public string LogPath { get; } = logPath;
     /// <summary>How an ended child ended is read from its exit code when asked: once the demo is stopping, any end is an interruption.</summary>
