@@ -9,13 +9,14 @@ public class SubwordTrainerTests
     /// n-grams it shares with "walk", "walks", "walked" — lands among its family, not among "sleep"'s.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void AnUnseenWordFormLandsAmongItsFamily(bool cbow)
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]   // two threads: each with its own copies of the hot rows (HotRows), merged as they go
+    public void AnUnseenWordFormLandsAmongItsFamily(bool cbow, int threads)
     {
         using var dir = new TempDir();
         File.WriteAllLines(dir.File("c.txt"), Corpus(new Random(2)));
-        var options = new Word2VecOptions { Dim = 16, Window = 3, MinCount = 1, Epochs = 5, Threads = 1, Seed = 3, Cbow = cbow, Sample = 0 };
+        var options = new Word2VecOptions { Dim = 16, Window = 3, MinCount = 1, Epochs = 5, Threads = threads, Seed = 3, Cbow = cbow, Sample = 0 };
         var model = SubwordTrainer.Train(dir.File("c.txt"), options, new SubwordOptions { Buckets = 20_000 }).Model;
 
         Assert.False(model.Contains("walking"));
