@@ -131,7 +131,7 @@ public static class Word2VecTrainer
                 return new SentenceTrainer(options, _negatives, Input, Output, subword.Encoded,
                                            new HotRows(Input, options.Dim, subword.RowOfSlot), hotOutput);
             return new SentenceTrainer(options, _negatives, Input, Output, null,
-                                       new HotRows(Input, options.Dim, HotRows.FirstRows(hot)), hotOutput);
+                                       new HotRows(Input, options.Dim, HotRows.FirstRows(Environment.GetEnvironmentVariable("VECLM_HOTIN") == "0" ? 0 : hot)), hotOutput);
         }
 
         private int Add(int id, int[] sentence, int n, ref Lcg random)

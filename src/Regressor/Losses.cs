@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -99,7 +100,7 @@ public sealed class CosineLoss(TargetVectors vectors) : OutputLoss
     {
         using var target = vectors.Rows(targets);                           // [N, m]
         using var cos = F.cosine_similarity(output, target, dim: 1, eps: 1e-8); // [N]
-        using var distance = 1 - cos;
+        using var distance = Scalars.One - cos;
         return distance.mean();
     }
 }
@@ -125,6 +126,7 @@ public sealed class MaxMarginLoss(TargetVectors vectors, double margin = MaxMarg
     public const double DefaultMargin = 0.5;
 
     public double Margin { get; } = margin;
+    private readonly Scalar marginScalar = margin.ToScalar();   // held: see Scalars
 
     public override Tensor Forward(Tensor output, Tensor targets)
     {
@@ -134,7 +136,8 @@ public sealed class MaxMarginLoss(TargetVectors vectors, double margin = MaxMarg
         using var negativeRows = vectors.Rows(negative);
         using var cosNegative = (predicted * negativeRows).sum(1);          // [N]
         using var cosPositive = (predicted * target).sum(1);                // [N]
-        using var hinge = F.relu(Margin + cosNegative - cosPositive);
+        using var violation = cosNegative - cosPositive;
+        using var hinge = F.relu(violation + marginScalar);
         return hinge.mean();
     }
 

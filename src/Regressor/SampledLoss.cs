@@ -105,7 +105,7 @@ public sealed class SampledLoss : OutputLoss, IDisposable
         var negative = addmm(correction.index_select(0, sampled).unsqueeze(0),
                              output, vectors.Rows(sampled).t(), 1, 1);                 // [N, S]
         var hit = targets.unsqueeze(1).eq(sampled.unsqueeze(0));                       // [N, S]
-        negative = negative.masked_fill(hit, float.NegativeInfinity);
+        negative = negative.masked_fill(hit, Scalars.NegativeInfinity);
         var logits = cat([positive, negative], 1);                                     // [N, 1 + S]
         var truth = zeros(targets.shape[0], dtype: ScalarType.Int64);
         return F.cross_entropy(logits, truth).MoveToOuterDisposeScope();

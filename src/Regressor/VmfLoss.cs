@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -36,7 +37,11 @@ public sealed class VmfLoss : OutputLoss
         Lambda = lambda;
         V = vectors.Dim / 2.0 - 1;
         Offset = MinimumOf(V, lambda);
+        lambdaScalar = lambda.ToScalar();
+        offsetScalar = Offset.ToScalar();
     }
+
+    private readonly Scalar lambdaScalar, offsetScalar;   // held: see Scalars
 
     public double Lambda { get; }
     /// <summary>The Bessel order v = m/2 − 1.</summary>
@@ -50,17 +55,21 @@ public sealed class VmfLoss : OutputLoss
         var target = vectors.Rows(targets);                                 // [N, m], unit rows
         var kappa = output.norm(1);                                         // [N]
         var dot = (output * target).sum(1);                                 // [N] = κ·cos(ŷ, e(w))
-        var loss = LogNormalizerApprox(kappa, V) - Lambda * dot - Offset;   // [N]
+        var loss = LogNormalizerApprox(kappa, V) - dot * lambdaScalar - offsetScalar;   // [N]
         return loss.mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>A(κ), the approximation of −log C_m(κ), elementwise.</summary>
     public static Tensor LogNormalizerApprox(Tensor kappa, double v)
     {
-        using var root = (kappa.square() + (v + 1) * (v + 1)).sqrt();
-        using var inner = root + (v - 1);
+        using var square = ((v + 1) * (v + 1)).ToScalar();   // held for the call: see Scalars
+        using var vMinusOne = (v - 1).ToScalar();
+        using var sum = kappa.square() + square;
+        using var root = sum.sqrt();
+        using var inner = root + vMinusOne;
         using var log = inner.log();
-        return root - (v - 1) * log;
+        using var scaled = log * vMinusOne;
+        return root - scaled;
     }
 
     /// <summary>A(κ) for one value, in double precision.</summary>
