@@ -1,9 +1,12 @@
+using VecLm.Embeddings.FastText;
+
 namespace VecLm.Embeddings;
 
 /// <summary>
 /// A vector for every word of a <see cref="Embeddings.Vocabulary"/>, stored row-major in one array
 /// (<c>Data[id * Dim .. (id + 1) * Dim]</c>). Read and written in the word2vec binary and text formats; the word
 /// counts live beside the vectors in a <c>.vocab</c> file (<c>word count</c> per line, as word2vec's -save-vocab).
+/// A fastText <c>.bin</c> is read too: its dictionary words with their counts and vectors.
 /// </summary>
 public sealed class WordVectors
 {
@@ -32,7 +35,8 @@ public sealed class WordVectors
     public static string VocabPathFor(string vectorsPath) => Path.ChangeExtension(vectorsPath, ".vocab");
 
     /// <summary>
-    /// Loads either format (detected from the bytes), with the counts from the <c>.vocab</c> file if present. A damaged
+    /// Loads any <see cref="VectorFormat"/> (detected from the bytes), with the counts from the <c>.vocab</c> file if
+    /// present (a fastText <c>.bin</c> holds its own counts, and only its input matrix is read). A damaged
     /// file — truncated, a header that disagrees with the body or asks for more than the file holds, invalid UTF-8, a
     /// word twice, a value that is not a number — is an <see cref="InvalidDataException"/> naming the file. NaN and
     /// infinite values are loaded as they are (gensim loads them too, and training reports the NaN loss they cause);
@@ -41,9 +45,9 @@ public sealed class WordVectors
     public static WordVectors Load(string path, VectorFormat? format = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"vectors file not found: {path}", path);
-        var (words, dim, data) = (format ?? VectorFormats.Detect(path)) == VectorFormat.Binary
-            ? Word2VecBinary.Read(path)
-            : Word2VecText.Read(path);
+        var kind = format ?? VectorFormats.Detect(path);
+        if (kind == VectorFormat.FastText) return FastTextBinary.Read(path, withOutput: false).WordVectors();
+        var (words, dim, data) = kind == VectorFormat.Binary ? Word2VecBinary.Read(path) : Word2VecText.Read(path);
         var counts = VocabFile.TryRead(VocabPathFor(path), words);
         // Without counts, gensim's stand-in: the files list words most frequent first, so count = rank from the end.
         var values = counts ?? Enumerable.Range(0, words.Length).Select(i => (long)(words.Length - i)).ToArray();
@@ -55,9 +59,16 @@ public sealed class WordVectors
 
     /// <summary>
     /// Writes the vectors and the <c>.vocab</c> file: both go to temporary files first and are renamed only when both
-    /// are complete, so a full disk leaves the old pair as it was.
+    /// are complete, so a full disk leaves the old pair as it was. As <see cref="VectorFormat.FastText"/>: a word-level
+    /// fastText model (<see cref="SubwordModel.WordLevel"/>), which holds the counts itself, alone.
     /// </summary>
-    public void Save(string path, VectorFormat format = VectorFormat.Binary) =>
+    public void Save(string path, VectorFormat format = VectorFormat.Binary)
+    {
+        if (format == VectorFormat.FastText)
+        {
+            AtomicFile.Write(path, stream => FastTextBinary.Write(stream, SubwordModel.WordLevel(this)));
+            return;
+        }
         AtomicFile.WriteAll(
             (path, stream =>
             {
@@ -65,6 +76,7 @@ public sealed class WordVectors
                 else Word2VecText.Write(stream, this);
             }),
             (VocabPathFor(path), stream => VocabFile.Write(stream, Vocabulary)));
+    }
 
     /// <summary>The ids of the words whose vectors hold a NaN or an infinity (a damaged file, usually), in id order.</summary>
     public int[] NonFiniteIds()

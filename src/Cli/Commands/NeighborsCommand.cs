@@ -10,7 +10,8 @@ namespace VecLm.Cli;
 /// <summary>
 /// <c>veclm neighbors</c>: the nearest words of words (as word2vec's <c>distance</c>), of an analogy (as gensim's
 /// most_similar), or of every vector of a query file (rows <c>query rank word cosine</c>), through an HNSW index
-/// (loaded, or built in memory) or exact search.
+/// (loaded, or built in memory) or exact search. With a fastText <c>.bin</c>, a WORD outside its dictionary is answered
+/// from the vector of its n-grams, and the output says so.
 /// </summary>
 public static class NeighborsCommand
 {
@@ -19,7 +20,7 @@ public static class NeighborsCommand
 
     public static Command Create()
     {
-        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text).", Required = true };
+        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text, or a fastText .bin).", Required = true };
         var index = new Option<FileInfo?>("--index") { Description = "An index saved by veclm index from these vectors (else one is built in memory)." };
         var words = new Argument<string[]>("words") { Description = "Words whose neighbours to show.", Arity = ArgumentArity.ZeroOrMore };
         var positive = new Option<string[]>("--positive") { Description = "Analogy: words added (king woman).", AllowMultipleArgumentsPerToken = true };
@@ -53,28 +54,38 @@ public static class NeighborsCommand
         if (r.Output is not null && r.QueryFile is null) throw new UsageException("-o goes with --query-file");
         if (r.Output is not null) OutputPath.EnsureNew(r.Force, r.Output);
         var query = r.QueryFile is null ? null : QueryFile.Read(r.QueryFile);
-        var words = VectorsInput.Load(r.Vectors);
+        var (words, subwords) = VectorsInput.LoadWithSubwords(r.Vectors);
         if (query is not null && query.Dim != words.Dim)
             throw new InvalidDataException($"{r.QueryFile}: queries have dimension {query.Dim}, the vectors {words.Dim}");
         var decoder = new WordDecoder(words, OpenIndex(r, words));
 
         if (query is not null) return SearchFile(decoder, query, r);
         var unknown = r.Words.Concat(r.Positive).Concat(r.Negative).Where(w => !words.Vocabulary.Contains(w)).Distinct().ToList();
-        foreach (var word in unknown) CliRunner.Warn($"'{word}' is not in the vocabulary");
+        // A fastText model gives an unknown WORD (not an analogy's) the mean of its n-grams' rows, if it has n-grams.
+        var built = analogy || subwords is null ? new HashSet<string>() : unknown.Where(w => subwords.Rows(w).Length > 0).ToHashSet();
+        foreach (var word in unknown.Where(w => !built.Contains(w))) CliRunner.Warn($"'{word}' is not in the vocabulary");
         if (analogy)
         {
             if (unknown.Count > 0) return CliRunner.BadInput;
             Print(decoder, decoder.MostSimilar(r.Positive, r.Negative, r.K));
             return 0;
         }
-        foreach (var word in r.Words.Where(words.Vocabulary.Contains))
+        foreach (var word in r.Words.Where(w => words.Vocabulary.Contains(w) || built.Contains(w)))
         {
-            words.Vocabulary.TryGetId(word, out int id);
-            Console.WriteLine($"Word: {word}  Position in vocabulary: {id}");
-            Print(decoder, decoder.Nearest(word, r.K));
+            if (words.Vocabulary.TryGetId(word, out int id))
+            {
+                Console.WriteLine($"Word: {word}  Position in vocabulary: {id}");
+                Print(decoder, decoder.Nearest(word, r.K));
+            }
+            else
+            {
+                int n = subwords!.Rows(word).Length;
+                Console.WriteLine($"'{word}' is not in the vocabulary: its vector is built from {n} subword{(n == 1 ? "" : "s")}");
+                Print(decoder, decoder.Decode(subwords.Vector(word), r.K));
+            }
             Console.WriteLine();
         }
-        return unknown.Count == r.Words.Distinct().Count() ? CliRunner.BadInput : 0;
+        return unknown.Count - built.Count == r.Words.Distinct().Count() ? CliRunner.BadInput : 0;
     }
 
     private static IVectorIndex OpenIndex(Request r, WordVectors words)

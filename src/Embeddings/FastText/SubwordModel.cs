@@ -13,7 +13,11 @@ public sealed class SubwordModel
 {
     private readonly int[][] _rows;
 
-    public SubwordModel(FastTextArgs args, Vocabulary vocabulary, float[] input, float[] output)
+    /// <param name="tokenCount">
+    /// fastText's <c>ntokens</c>: every token of the training corpus, words under minCount included, so it may exceed the
+    /// sum of the counts; the sum when not given.
+    /// </param>
+    public SubwordModel(FastTextArgs args, Vocabulary vocabulary, float[] input, float[] output, long? tokenCount = null)
     {
         int buckets = args.MaxN > 0 ? args.Bucket : 0;
         long rows = (long)vocabulary.Count + buckets;
@@ -25,6 +29,7 @@ public sealed class SubwordModel
         Vocabulary = vocabulary;
         Input = input;
         Output = output;
+        TokenCount = tokenCount ?? vocabulary.TotalCount;
         Subwords = args.Subwords();
         _rows = new int[vocabulary.Count][];
         var list = new List<int>();
@@ -40,6 +45,8 @@ public sealed class SubwordModel
     public float[] Input { get; }
     /// <summary>words × dim, row-major (empty when a reader had no use for it).</summary>
     public float[] Output { get; }
+    /// <summary>fastText's <c>ntokens</c>: the tokens of the training corpus (its learning-rate schedule and subsampling use it).</summary>
+    public long TokenCount { get; }
 
     /// <summary>The input rows whose mean is word <paramref name="id"/>'s vector: its own row, then its n-grams'.</summary>
     public ReadOnlySpan<int> Rows(int id) => _rows[id];
@@ -70,7 +77,7 @@ public sealed class SubwordModel
     public WordVectors WordVectors()
     {
         var data = new float[(long)WordCount * Dim];
-        for (int id = 0; id < WordCount; id++) Mean(_rows[id], data.AsSpan(id * Dim, Dim));
+        Parallel.For(0, WordCount, id => Mean(_rows[id], data.AsSpan(id * Dim, Dim)));
         return new WordVectors(Vocabulary, Dim, data);
     }
 
@@ -84,6 +91,31 @@ public sealed class SubwordModel
         Parallel.For(0, words.Count, i => Mean(Rows(words[i]), data.AsSpan(i * Dim, Dim)));
         return new WordVectors(new Vocabulary(words, counts), Dim, data);
     }
+
+    /// <summary>
+    /// Writes the model as fastText does for <c>-output PATH</c>: <paramref name="binPath"/> (fastText's <c>.bin</c>) and,
+    /// beside it, the dictionary words' vectors as word2vec text (<c>.vec</c>) with their counts (<c>.vocab</c>), all
+    /// three through <see cref="AtomicFile.WriteAll"/>: complete on disk before any is renamed.
+    /// </summary>
+    public void Save(string binPath)
+    {
+        string vecPath = Path.ChangeExtension(binPath, ".vec");
+        string vocabPath = Embeddings.WordVectors.VocabPathFor(vecPath);
+        if (Path.GetFullPath(binPath) == Path.GetFullPath(vecPath) || Path.GetFullPath(binPath) == Path.GetFullPath(vocabPath))
+            throw new BadInputException($"{binPath}: the model needs another name: its .vec and .vocab files go beside it");
+        var vectors = WordVectors();
+        AtomicFile.WriteAll(
+            (binPath, stream => FastTextBinary.Write(stream, this)),
+            (vecPath, stream => Word2VecText.Write(stream, vectors)),
+            (vocabPath, stream => VocabFile.Write(stream, Vocabulary)));
+    }
+
+    /// <summary>
+    /// A word-level model of word2vec vectors (fastText's <c>-maxn 0</c>: no n-grams, so a word's vector is its row;
+    /// an output matrix of zeros, as fastText starts training with), for writing them as a fastText <c>.bin</c>.
+    /// </summary>
+    public static SubwordModel WordLevel(WordVectors vectors) =>
+        new(new FastTextArgs { Dim = vectors.Dim, MinN = 0, MaxN = 0, Bucket = 0 }, vectors.Vocabulary, vectors.Data, []);
 
     private int[] RowsOf(string word, int id, List<int> list)
     {
