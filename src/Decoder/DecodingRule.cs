@@ -45,10 +45,10 @@ public sealed record DecodingRule(RuleKind Kind, float[]? Bias, double Beta = 0,
     /// <c>p(w) = (count(w) + 1) / (Σcount + |V|)</c>, so a word never seen still has a finite bias.
     /// <paramref name="counts"/> holds one count per vocabulary id.
     /// </summary>
-    public static DecodingRule Prior(ReadOnlySpan<long> counts, double beta) => Prior(LogProbabilities(counts), beta);
+    public static DecodingRule Prior(ReadOnlySpan<long> counts, double beta) => PriorOfLog(LogProbabilities(counts), beta);
 
     /// <summary>The prior rule over log-probabilities given directly (a decode vocabulary's, with its back-off).</summary>
-    public static DecodingRule Prior(double[] logP, double beta)
+    public static DecodingRule PriorOfLog(double[] logP, double beta)
     {
         if (!double.IsFinite(beta)) throw new BadInputException($"β must be a finite number (got {beta})");
         var bias = new float[logP.Length];
@@ -64,7 +64,7 @@ public sealed record DecodingRule(RuleKind Kind, float[]? Bias, double Beta = 0,
         Prior(counts, beta) with { Kind = RuleKind.Posterior };
 
     /// <summary>The posterior rule over log-probabilities given directly.</summary>
-    public static DecodingRule Posterior(double[] logP, double beta) => Prior(logP, beta) with { Kind = RuleKind.Posterior };
+    public static DecodingRule PosteriorOfLog(double[] logP, double beta) => PriorOfLog(logP, beta) with { Kind = RuleKind.Posterior };
 
     /// <summary>Whether the query's length counts (<see cref="RuleKind.Posterior"/>): scores are <c>ŷ·t(w) + bias</c>.</summary>
     public bool ByLength => Kind == RuleKind.Posterior;

@@ -60,7 +60,7 @@ public static class ModelEvaluator
         var sample = options.ExamplePositions.Order().Select(t => new Example(
             string.Join(' ', Enumerable.Range(Math.Max(0, t - 7), Math.Min(t, 7) + 1).Select(i => surface?[i] ?? vocabulary![ids![i]])),
             surface?[t + 1] ?? vocabulary![ids![t + 1]],
-            predictions.Select(p => (IReadOnlyList<(string, float)>)(p[t].Words ?? p[t].Ranked.Select(i => vocabulary[i]).ToArray())
+            predictions.Select(p => (IReadOnlyList<(string, float)>)(p[t].Words ?? p[t].Ranked.Select(i => vocabulary![i]).ToArray())
                 .Zip(p[t].Scores).ToList()).ToList(), unseen.Contains(t))).ToList();
         return new ComparisonReport(testPath, models, curves, sample);
     }

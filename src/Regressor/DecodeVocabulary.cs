@@ -90,9 +90,7 @@ public sealed class DecodeVocabulary
     private static bool IsFastText(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"vectors file not found: {path}", path);
-        Span<byte> head = stackalloc byte[4];
-        using var stream = File.OpenRead(path);
-        return stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && FastTextBinary.HasMagic(head);
+        return VectorFormats.Detect(path) == VectorFormat.FastText;
     }
 
     private static (List<string> Kept, float[] Data, int Dim) VectorsFor(List<string> words, string vectorsPath)

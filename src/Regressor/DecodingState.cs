@@ -77,7 +77,7 @@ public sealed record DecodingState
                 double b = beta ?? (prior ? Beta : PosteriorBeta) ?? throw new InvalidDataException(
                     $"this model has no fitted {name} β (train it with --valid) — pass --beta to use the {name}");
                 if (!(b >= 0)) throw new BadInputException($"--beta must be ≥ 0 (got {b})");
-                if (LogPriors is { } logP) return prior ? DecodingRule.Prior(logP, b) : DecodingRule.Posterior(logP, b);
+                if (LogPriors is { } logP) return prior ? DecodingRule.PriorOfLog(logP, b) : DecodingRule.PosteriorOfLog(logP, b);
                 return prior ? DecodingRule.Prior(Counts, b) : DecodingRule.Posterior(Counts, b);
             default:
                 return Hubness is { } h ? DecodingRule.Csls(h, CslsK)
