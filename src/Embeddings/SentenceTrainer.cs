@@ -11,38 +11,28 @@ namespace VecLm.Embeddings;
 /// n-grams' — and every one of those rows receives the input's step: in skip-gram the centre word's rows predict each
 /// context word (fastText's direction; their mean is computed once per centre word and the steps of its context words
 /// are summed before they are applied), in CBOW the rows of all context words together predict the centre.
-/// With <see cref="HotRows"/> (several threads) the most frequent words' rows are this thread's own copies, merged
-/// into the shared matrices every <see cref="MergeEvery"/> positions and at <see cref="Flush"/>.
 /// </summary>
 internal sealed class SentenceTrainer
 {
-    public static readonly int MergeEvery = int.Parse(Environment.GetEnvironmentVariable("VECLM_MERGE") ?? "8192");
-
     private readonly Word2VecOptions _options;
     private readonly NegativeSampler _sampler;
     private readonly float[] _input, _output;
     private readonly int[][]? _rows;
-    private readonly HotRows? _hotInput, _hotOutput;
     private readonly int _dim;
     private readonly int[] _negatives;
     private readonly int[] _context;
     private readonly float[] _work, _mean;
     private readonly List<int> _contextRows = [];
-    private int _sinceMerge;
 
-    /// <param name="rows">Each word's input rows (a subword model), where hot rows read <c>~slot</c> of <paramref name="hotInput"/>.</param>
-    /// <param name="hotInput">Private input rows: the ids below its count (word vectors), or the slots <paramref name="rows"/> name.</param>
-    /// <param name="hotOutput">Private output rows: the ids below its count.</param>
+    /// <param name="rows">Each word's input rows (a subword model).</param>
     public SentenceTrainer(Word2VecOptions options, NegativeSampler sampler, float[] input, float[] output,
-                           int[][]? rows = null, HotRows? hotInput = null, HotRows? hotOutput = null)
+                           int[][]? rows = null)
     {
         _options = options;
         _sampler = sampler;
         _input = input;
         _output = output;
         _rows = rows;
-        _hotInput = hotInput;
-        _hotOutput = hotOutput;
         _dim = options.Dim;
         _negatives = new int[options.Negative];
         _context = new int[2 * options.Window];
@@ -79,15 +69,6 @@ internal sealed class SentenceTrainer
                     Simd.Axpy(1f, _work, h);
                 }
         }
-        if ((_hotInput is not null || _hotOutput is not null) && (_sinceMerge += length) >= MergeEvery) Flush();
-    }
-
-    /// <summary>Merges this thread's private rows into the shared matrices (at the end of its work, and as it goes).</summary>
-    public void Flush()
-    {
-        _hotInput?.Merge();
-        _hotOutput?.Merge();
-        _sinceMerge = 0;
     }
 
     private void WordCbow(ReadOnlySpan<int> context, int target, float alpha)
@@ -132,7 +113,7 @@ internal sealed class SentenceTrainer
     private void Mean(ReadOnlySpan<int> rows)
     {
         foreach (int row in rows)
-            if (row >= 0) SkipGram.Prefetch(_input, row, _dim);
+            SkipGram.Prefetch(_input, row, _dim);
         var mean = _mean.AsSpan();
         mean.Clear();
         foreach (int row in rows) Simd.Axpy(1f, Row(row), mean);
@@ -153,17 +134,15 @@ internal sealed class SentenceTrainer
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Span<float> Output(int id) =>
-        _hotOutput is not null && id < _hotOutput.Count ? _hotOutput.Slot(id) : _output.AsSpan(id * _dim, _dim);
+    private Span<float> Output(int id) => _output.AsSpan(id * _dim, _dim);
 
     /// <summary>A word's input row (word vectors).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Span<float> Input(int id) =>
-        _hotInput is not null && id < _hotInput.Count ? _hotInput.Slot(id) : _input.AsSpan(id * _dim, _dim);
+    private Span<float> Input(int id) => _input.AsSpan(id * _dim, _dim);
 
-    /// <summary>An input row of a subword model: <c>~slot</c> for a private row.</summary>
+    /// <summary>An input row of a subword model.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Span<float> Row(int row) => row < 0 ? _hotInput!.Slot(~row) : _input.AsSpan(row * _dim, _dim);
+    private Span<float> Row(int row) => _input.AsSpan(row * _dim, _dim);
 
     private void DrawNegatives(ref Lcg random)
     {

@@ -56,12 +56,7 @@ public static class Word2VecTrainer
     private sealed class Run(Corpus corpus, Vocabulary vocabulary, Word2VecOptions options, int[][]? rows, int extraRows,
                              Action<Word2VecProgress>? progress, Stopwatch clock, CancellationToken cancel)
     {
-        /// <summary>With several threads, each keeps its own copies of the rows of this many most frequent words (<see cref="HotRows"/>).</summary>
-        private static readonly int HotWords = int.Parse(Environment.GetEnvironmentVariable("VECLM_HOT") ?? "256");
-
         private readonly NegativeSampler _negatives = new(vocabulary.Counts);
-        private readonly (int[] RowOfSlot, int[][] Encoded)? _hotSubwordRows =
-            rows is not null && options.Threads > 1 ? HotRows.SubwordRows(rows, HotWords) : null;
         private readonly Subsampling _subsampling = new(vocabulary.Counts, options.Sample);
         private readonly long _totalWords = vocabulary.TotalCount * options.Epochs;
         private readonly object _reportLock = new();
@@ -118,21 +113,10 @@ public static class Word2VecTrainer
                     }
                 }
             }
-            trainer.Flush();
             Report(words - reported, options.Epochs);
         }
 
-        private SentenceTrainer NewTrainer()
-        {
-            if (options.Threads == 1) return new SentenceTrainer(options, _negatives, Input, Output, rows);
-            int hot = Math.Min(HotWords, vocabulary.Count);
-            var hotOutput = new HotRows(Output, options.Dim, HotRows.FirstRows(hot));
-            if (_hotSubwordRows is { } subword)
-                return new SentenceTrainer(options, _negatives, Input, Output, subword.Encoded,
-                                           new HotRows(Input, options.Dim, subword.RowOfSlot), hotOutput);
-            return new SentenceTrainer(options, _negatives, Input, Output, null,
-                                       new HotRows(Input, options.Dim, HotRows.FirstRows(Environment.GetEnvironmentVariable("VECLM_HOTIN") == "0" ? 0 : hot)), hotOutput);
-        }
+        private SentenceTrainer NewTrainer() => new(options, _negatives, Input, Output, rows);
 
         private int Add(int id, int[] sentence, int n, ref Lcg random)
         {

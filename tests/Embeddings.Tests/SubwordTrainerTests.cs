@@ -11,7 +11,7 @@ public class SubwordTrainerTests
     [Theory]
     [InlineData(false, 1)]
     [InlineData(true, 1)]
-    [InlineData(false, 2)]   // two threads: each with its own copies of the hot rows (HotRows), merged as they go
+    [InlineData(false, 2)]   // two threads, lock-free
     public void AnUnseenWordFormLandsAmongItsFamily(bool cbow, int threads)
     {
         using var dir = new TempDir();
