@@ -95,8 +95,9 @@ public partial class InterruptTests
     {
         if (!OperatingSystem.IsLinux()) return;
         using var dir = new TempDir();
-        // Epochs of about a thousand steps: the checkpoints seen are the scheduled ones, not the epoch ends'.
-        string[] train = TrainArguments(dir, out string model, lines: 20_000);
+        // Epochs of about five thousand steps (a Zen 5 machine ran 20,000 lines' epochs fast enough for the last
+        // checkpoint before the kill to be an epoch end's): the checkpoints seen are the scheduled ones.
+        string[] train = TrainArguments(dir, out string model, lines: 100_000);
         string checkpoint = Path.Combine(model, "checkpoint.bin");
         var interval = TimeSpan.FromSeconds(2);
         var (process, _, stderr) = Veclm.Start([.. train, "--max-steps", "1000000", "--epochs", "100000", "--checkpoint-every", "2s"]);
