@@ -62,26 +62,22 @@ public sealed class Subwords
     /// <summary>As <see cref="Add(string, List{int})"/> over the wrapped word's UTF-8 bytes.</summary>
     public void Add(ReadOnlySpan<byte> wrapped, List<int> into)
     {
-        for (int i = 0; i < wrapped.Length; i++)
-        {
-            if (IsContinuation(wrapped[i])) continue;
-            int j = i;
-            for (int n = 1; j < wrapped.Length && n <= MaxN; n++)
-            {
-                j++;
-                while (j < wrapped.Length && IsContinuation(wrapped[j])) j++;
-                if (n >= MinN && !(n == 1 && (i == 0 || j == wrapped.Length)))
-                    into.Add((int)(Hash(wrapped[i..j]) % (uint)Buckets));
-            }
-        }
+        foreach (var (start, end) in Ranges(wrapped.ToArray()))
+            into.Add((int)(Hash(wrapped[start..end]) % (uint)Buckets));
     }
 
     /// <summary>The n-grams themselves, in <see cref="Add(string, List{int})"/>'s order (for tests and messages).</summary>
     public List<string> Strings(string word)
     {
-        var result = new List<string>();
-        if (!Enabled || word == Embeddings.Vocabulary.EndOfSentence) return result;
+        if (!Enabled || word == Embeddings.Vocabulary.EndOfSentence) return [];
         var wrapped = Encoding.UTF8.GetBytes(BeginOfWord + word + EndOfWord);
+        return Ranges(wrapped).Select(r => Encoding.UTF8.GetString(wrapped, r.Start, r.End - r.Start)).ToList();
+    }
+
+    /// <summary>The byte ranges of the n-grams of a wrapped word: by start, then by length, as fastText.</summary>
+    private List<(int Start, int End)> Ranges(byte[] wrapped)
+    {
+        var ranges = new List<(int, int)>();
         for (int i = 0; i < wrapped.Length; i++)
         {
             if (IsContinuation(wrapped[i])) continue;
@@ -90,11 +86,10 @@ public sealed class Subwords
             {
                 j++;
                 while (j < wrapped.Length && IsContinuation(wrapped[j])) j++;
-                if (n >= MinN && !(n == 1 && (i == 0 || j == wrapped.Length)))
-                    result.Add(Encoding.UTF8.GetString(wrapped, i, j - i));
+                if (n >= MinN && !(n == 1 && (i == 0 || j == wrapped.Length))) ranges.Add((i, j));
             }
         }
-        return result;
+        return ranges;
     }
 
     private static bool IsContinuation(byte b) => (b & 0xC0) == 0x80;
