@@ -27,6 +27,7 @@ public sealed class NegativeSampler
     /// <summary>The exact sampling probability of each word (for tests and diagnostics).</summary>
     public IReadOnlyList<double> Probabilities { get; }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public int Sample(ref Lcg random)
     {
         ulong r = random.Next();

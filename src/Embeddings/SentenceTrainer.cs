@@ -18,6 +18,7 @@ internal sealed class SentenceTrainer
     private readonly NegativeSampler _sampler;
     private readonly float[] _input, _output;
     private readonly int[][]? _rows;
+    private readonly HotOutputRows? _hot;
     private readonly int _dim;
     private readonly int[] _negatives;
     private readonly int[] _context;
@@ -25,9 +26,14 @@ internal sealed class SentenceTrainer
     private readonly List<int> _contextRows = [];
 
     /// <param name="rows">Each word's input rows (a subword model).</param>
+    /// <param name="hot">This thread's own copies of the most frequent words' output rows (several threads).</param>
     public SentenceTrainer(Word2VecOptions options, NegativeSampler sampler, float[] input, float[] output,
-                           int[][]? rows = null)
+                           int[][]? rows = null, HotOutputRows? hot = null)
     {
+        _hot = hot;
+        // The training methods are compiled optimised at their first call (no tiering): the classes whose statics
+        // they read must be initialised by then, or the JIT does not inline their kernels.
+        RuntimeHelpers.RunClassConstructor(typeof(Sigmoid).TypeHandle);
         _options = options;
         _sampler = sampler;
         _input = input;
@@ -40,6 +46,7 @@ internal sealed class SentenceTrainer
         _mean = new float[options.Dim];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Train(int[] sentence, int length, float alpha, ref Lcg random)
     {
         for (int i = 0; i < length; i++)
@@ -71,6 +78,7 @@ internal sealed class SentenceTrainer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WordCbow(ReadOnlySpan<int> context, int target, float alpha)
     {
         if (context.IsEmpty) return;
@@ -83,6 +91,7 @@ internal sealed class SentenceTrainer
         foreach (int c in context) Simd.Axpy(1f, _work, Input(c));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SubwordSkipGram(int[] sentence, int centre, int from, int to, float alpha, ref Lcg random)
     {
         var own = _rows![sentence[centre]];
@@ -97,6 +106,7 @@ internal sealed class SentenceTrainer
         foreach (int row in own) Simd.Axpy(1f, _work, Row(row));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SubwordCbow(ReadOnlySpan<int> context, int target, float alpha)
     {
         if (context.IsEmpty) return;
@@ -110,6 +120,7 @@ internal sealed class SentenceTrainer
     }
 
     /// <summary>The mean of the input rows into <c>_mean</c>, their cache lines asked for first (n-gram rows are scattered).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Mean(ReadOnlySpan<int> rows)
     {
         foreach (int row in rows)
@@ -124,17 +135,25 @@ internal sealed class SentenceTrainer
     /// <see cref="SkipGram.NegativeSampling"/> over this thread's view of the output rows: updates the target's row
     /// (label 1) and each negative's (label 0; one equal to the target is skipped) and adds h's step to <paramref name="hStep"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void NegativeSampling(ReadOnlySpan<float> h, int target, float alpha, Span<float> hStep)
     {
-        SkipGram.Prefetch(_output, target, _dim);
-        foreach (int n in _negatives) SkipGram.Prefetch(_output, n, _dim);
+        PrefetchOutput(target);
+        foreach (int n in _negatives) PrefetchOutput(n);
         SkipGram.Step(h, Output(target), 1f, alpha, hStep);
         foreach (int n in _negatives)
             if (n != target) SkipGram.Step(h, Output(n), 0f, alpha, hStep);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Span<float> Output(int id) => _output.AsSpan(id * _dim, _dim);
+    private unsafe Span<float> Output(int id) => _hot is null ? _output.AsSpan(id * _dim, _dim) : new Span<float>(_hot.Row(id), _dim);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void PrefetchOutput(int id)
+    {
+        if (_hot is null) SkipGram.Prefetch(_output, id, _dim);
+        else SkipGram.Prefetch(_hot.Row(id), _dim);
+    }
 
     /// <summary>A word's input row (word vectors).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -144,6 +163,7 @@ internal sealed class SentenceTrainer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Span<float> Row(int row) => _input.AsSpan(row * _dim, _dim);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DrawNegatives(ref Lcg random)
     {
         for (int d = 0; d < _negatives.Length; d++) _negatives[d] = _sampler.Sample(ref random);

@@ -12,6 +12,7 @@ public static class Sigmoid
     private const float Scale = Size / (2 * MaxExp);
     private static readonly float[] Table = Build();
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static float Of(float x)
     {
         if (x >= MaxExp) return 1f;

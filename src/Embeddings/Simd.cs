@@ -20,6 +20,7 @@ namespace VecLm.Embeddings;
 /// </remarks>
 public static class Simd
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         if (a.Length != b.Length) throw new ArgumentException($"lengths differ: {a.Length} and {b.Length}");
@@ -31,6 +32,7 @@ public static class Simd
     public static unsafe float Dot(float* a, float* b, int n) => Dot(SimdWidths.Best, ref *a, ref *b, n);
 
     /// <summary><c>grad += g·output; output += g·input</c>, the two halves of one negative-sampling step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Update(float g, ReadOnlySpan<float> input, Span<float> output, Span<float> grad)
     {
         if (input.Length != output.Length || input.Length != grad.Length) throw new ArgumentException("lengths differ");
@@ -39,6 +41,7 @@ public static class Simd
     }
 
     /// <summary><c>y += a·x</c> (<paramref name="x"/> and <paramref name="y"/> do not overlap).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Axpy(float a, ReadOnlySpan<float> x, Span<float> y)
     {
         if (x.Length != y.Length) throw new ArgumentException("lengths differ");
@@ -173,6 +176,7 @@ public static class Simd
 
     // Update and Axpy: whole vectors, then the last whole vector with the lanes already written kept as they are.
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update512(float g, ref float input, ref float output, ref float grad, int n)
     {
         var vg = Vector512.Create(g);
@@ -192,6 +196,7 @@ public static class Simd
         Vector512.ConditionalSelect(fresh, ol + vg * Vector512.LoadUnsafe(ref input, last), ol).StoreUnsafe(ref output, last);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update256(float g, ref float input, ref float output, ref float grad, int n)
     {
         var vg = Vector256.Create(g);
@@ -211,6 +216,7 @@ public static class Simd
         Vector256.ConditionalSelect(fresh, ol + vg * Vector256.LoadUnsafe(ref input, last), ol).StoreUnsafe(ref output, last);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update128(float g, ref float input, ref float output, ref float grad, int n)
     {
         var vg = Vector128.Create(g);
@@ -230,6 +236,7 @@ public static class Simd
         Vector128.ConditionalSelect(fresh, ol + vg * Vector128.LoadUnsafe(ref input, last), ol).StoreUnsafe(ref output, last);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Axpy512(float a, ref float x, ref float y, int n)
     {
         var va = Vector512.Create(a);
@@ -242,6 +249,7 @@ public static class Simd
         Vector512.ConditionalSelect(Keep512(i - (n - 16)), yl + va * Vector512.LoadUnsafe(ref x, last), yl).StoreUnsafe(ref y, last);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Axpy256(float a, ref float x, ref float y, int n)
     {
         var va = Vector256.Create(a);
@@ -254,6 +262,7 @@ public static class Simd
         Vector256.ConditionalSelect(Keep256(i - (n - 8)), yl + va * Vector256.LoadUnsafe(ref x, last), yl).StoreUnsafe(ref y, last);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Axpy128(float a, ref float x, ref float y, int n)
     {
         var va = Vector128.Create(a);

@@ -64,7 +64,15 @@ public static class SkipGram
     {
         if (!Sse.IsSupported) return;
         ref float start = ref Unsafe.Add(ref MemoryMarshal.GetReference(matrix), row * dim);
-        byte* p = (byte*)Unsafe.AsPointer(ref start);
+        Prefetch((float*)Unsafe.AsPointer(ref start), dim);
+    }
+
+    /// <summary>Asks for the cache lines of the <paramref name="dim"/> floats at <paramref name="row"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void Prefetch(float* row, int dim)
+    {
+        if (!Sse.IsSupported) return;
+        byte* p = (byte*)row;
         for (int offset = 0; offset < dim * sizeof(float); offset += 64) Sse.Prefetch0(p + offset);
     }
 }

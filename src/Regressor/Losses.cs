@@ -55,17 +55,23 @@ public abstract class OutputLoss
     /// <param name="vmfLambda">λ₂ of the regularised NLLvMF loss.</param>
     /// <param name="counts">The training text's unigram counts (the sampled loss's prior and proposal).</param>
     /// <param name="negatives">Words sampled per batch by the sampled loss.</param>
+    /// <param name="open">
+    /// Training targets over a decode vocabulary too (<see cref="OpenTargets"/>): the cosine and L2 losses compare with
+    /// those rows (the training vocabulary's ids are their first rows, so validation is unchanged), the sampled loss
+    /// trains on them. Max-margin and vMF pass over every target row each step, so they keep the training vocabulary.
+    /// </param>
     public static OutputLoss Create(LossKind kind, TargetVectors? targets, double margin = MaxMarginLoss.DefaultMargin,
                                     double vmfLambda = VmfLoss.DefaultLambda, long[]? counts = null,
-                                    int negatives = SampledLoss.DefaultNegatives) => kind switch
+                                    int negatives = SampledLoss.DefaultNegatives, OpenTargets? open = null) => kind switch
     {
         LossKind.Softmax => new SoftmaxLoss(),
-        LossKind.Cosine => new CosineLoss(Require(targets)),
-        LossKind.L2 => new L2Loss(Require(targets)),
+        LossKind.Cosine => new CosineLoss(open?.All ?? Require(targets)),
+        LossKind.L2 => new L2Loss(open?.All ?? Require(targets)),
         LossKind.MaxMargin => new MaxMarginLoss(Require(targets), margin),
         LossKind.Vmf => new VmfLoss(Require(targets), vmfLambda),
         LossKind.Sampled => new SampledLoss(Require(targets),
-            counts ?? throw new ArgumentException("the sampled loss needs the training text's word counts"), negatives),
+            counts ?? throw new ArgumentException("the sampled loss needs the training text's word counts"), negatives,
+            open: open),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown loss"),
     };
 

@@ -23,6 +23,12 @@ namespace VecLm.Regressor;
 /// <see cref="Forward"/> (validation) computes the exact NLL over every word, so the validation loss is a true
 /// cross-entropy and exp of it a perplexity comparable to the softmax baseline's.
 /// </para>
+/// <para>
+/// With <see cref="OpenTargets"/> training draws its targets and negatives from the open rows: a rare word of the
+/// training text is its own target (p and q from its count), and a decode-only word the text never had is never a
+/// negative (q = 0): the model is not taught to point away from the words it should find by their subwords.
+/// Validation stays on the training vocabulary.
+/// </para>
 /// </summary>
 public sealed class SampledLoss : OutputLoss, IDisposable
 {
@@ -33,8 +39,12 @@ public sealed class SampledLoss : OutputLoss, IDisposable
     private readonly Tensor logPrior;      // [V] ln p(w), add-one smoothed as the decoding prior
     private readonly Tensor proposal;      // [V] q(w) ∝ count^power (unnormalised: multinomial normalises)
     private readonly Tensor correction;    // [V] ln p(w) − ln q(w)
+    private readonly TargetVectors trainVectors;              // the rows training samples from: vectors or the open rows
+    private readonly Tensor trainProposal, trainCorrection;   // over trainVectors' rows
 
-    public SampledLoss(TargetVectors vectors, long[] counts, int negatives = DefaultNegatives, double power = DefaultPower)
+    /// <param name="open">Targets over the training vocabulary and a decode vocabulary (training only).</param>
+    public SampledLoss(TargetVectors vectors, long[] counts, int negatives = DefaultNegatives, double power = DefaultPower,
+                       OpenTargets? open = null)
     {
         if (counts.Length != vectors.Count)
             throw new ArgumentException($"{counts.Length} word counts for {vectors.Count} target vectors");
@@ -48,6 +58,19 @@ public sealed class SampledLoss : OutputLoss, IDisposable
         logPrior = tensor(logP.Select(x => (float)x).ToArray());
         proposal = tensor(logQ.Select(x => (float)Math.Exp(x)).ToArray());
         correction = tensor(logP.Zip(logQ, (p, q) => (float)(p - q)).ToArray());
+        if (open is null)
+        {
+            (trainVectors, trainProposal, trainCorrection) = (vectors, proposal, correction);
+            return;
+        }
+        trainVectors = open.All;
+        var openLogP = DecodingRule.LogProbabilities(open.Counts);
+        var openLogQ = LogProposal(open.Counts, power);
+        bool Sampled(int w) => w < open.TrainingWords || open.Counts[w] > 0;
+        trainProposal = tensor(Enumerable.Range(0, open.Counts.Length)
+            .Select(w => Sampled(w) ? (float)Math.Exp(openLogQ[w]) : 0f).ToArray());
+        trainCorrection = tensor(Enumerable.Range(0, open.Counts.Length)
+            .Select(w => Sampled(w) ? (float)(openLogP[w] - openLogQ[w]) : 0f).ToArray());
     }
 
     /// <summary>Words sampled per batch (shared by its positions).</summary>
@@ -99,11 +122,11 @@ public sealed class SampledLoss : OutputLoss, IDisposable
     public Tensor SampledForward(Tensor output, Tensor targets)
     {
         using var scope = NewDisposeScope();
-        var sampled = multinomial(proposal, Negatives, replacement: true);           // [S]
-        var positive = (output * vectors.Rows(targets)).sum(1, keepdim: true)
-                       + correction.index_select(0, targets).unsqueeze(1);             // [N, 1]
-        var negative = addmm(correction.index_select(0, sampled).unsqueeze(0),
-                             output, vectors.Rows(sampled).t(), 1, 1);                 // [N, S]
+        var sampled = multinomial(trainProposal, Negatives, replacement: true);      // [S]
+        var positive = (output * trainVectors.Rows(targets)).sum(1, keepdim: true)
+                       + trainCorrection.index_select(0, targets).unsqueeze(1);        // [N, 1]
+        var negative = addmm(trainCorrection.index_select(0, sampled).unsqueeze(0),
+                             output, trainVectors.Rows(sampled).t(), 1, 1);            // [N, S]
         var hit = targets.unsqueeze(1).eq(sampled.unsqueeze(0));                       // [N, S]
         negative = negative.masked_fill(hit, Scalars.NegativeInfinity);
         var logits = cat([positive, negative], 1);                                     // [N, 1 + S]
@@ -128,5 +151,10 @@ public sealed class SampledLoss : OutputLoss, IDisposable
         logPrior.Dispose();
         proposal.Dispose();
         correction.Dispose();
+        if (!ReferenceEquals(trainProposal, proposal))
+        {
+            trainProposal.Dispose();
+            trainCorrection.Dispose();
+        }
     }
 }

@@ -35,6 +35,14 @@ public sealed class TargetVectors : IDisposable
         return new TargetVectors(matrix, processor);
     }
 
+    /// <summary>Rows already post-processed by <paramref name="processor"/> (row-major, <paramref name="dim"/> wide).</summary>
+    internal static TargetVectors FromRows(float[] rows, int dim, PostProcessor processor)
+    {
+        var matrix = tensor(rows, rows.Length / dim, dim);
+        matrix.requires_grad = false;
+        return new TargetVectors(matrix, processor);
+    }
+
     /// <summary>Rows of the matrix for the given ids: [N] → [N, m].</summary>
     public Tensor Rows(Tensor ids) => Matrix.index_select(0, ids);
 

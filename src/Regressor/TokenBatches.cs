@@ -8,13 +8,18 @@ namespace VecLm.Regressor;
 /// <c>batchify</c>/<c>get_batch</c>: every token turned into its vocabulary id (unknown words → <c>&lt;unk&gt;</c>,
 /// each line ended by <c>&lt;/s&gt;</c>), then cut into <c>batch</c> parallel streams, one per column of a
 /// [rows, batch] tensor; a training chunk is <c>bptt</c> consecutive rows and its targets the rows one later.
+/// The targets can be ids of another vocabulary, token for token (<see cref="OpenTargets"/>: a rare word's input is
+/// <c>&lt;unk&gt;</c>, its target the word itself).
 /// </summary>
 public sealed class TokenBatches : IDisposable
 {
-    private readonly Tensor data;   // [Rows, Batch], int64
+    private readonly Tensor data;      // [Rows, Batch], int64
+    private readonly Tensor? targets;  // the same layout, when the targets are other ids
 
-    public TokenBatches(int[] ids, int batch, int bptt, string source)
+    public TokenBatches(int[] ids, int batch, int bptt, string source, int[]? targetIds = null)
     {
+        if (targetIds is not null && targetIds.Length != ids.Length)
+            throw new ArgumentException($"{targetIds.Length} target ids for {ids.Length} tokens");
         if (batch <= 0) throw new BadInputException($"--batch must be positive (got {batch})");
         if (bptt <= 0) throw new BadInputException($"--bptt must be positive (got {bptt})");
         long rows = ids.Length / batch;
@@ -24,11 +29,18 @@ public sealed class TokenBatches : IDisposable
         Batch = batch;
         Bptt = bptt;
         Rows = rows;
-        // Trim the tokens that do not fit, then stream j is ids[j*rows .. (j+1)*rows): data.view(bsz, -1).t().
+        data = Streams(ids, batch, rows);
+        if (targetIds is not null) targets = Streams(targetIds, batch, rows);
+    }
+
+    /// <summary>Trims the tokens that do not fit; stream j is ids[j*rows .. (j+1)*rows): data.view(bsz, -1).t().</summary>
+    private static Tensor Streams(int[] ids, int batch, long rows)
+    {
         var trimmed = ids.AsSpan(0, (int)(rows * batch)).ToArray().Select(i => (long)i).ToArray();
         using var flat = tensor(trimmed, batch, rows);
-        data = flat.t().contiguous();
-        data.DetachFromDisposeScope();
+        var streams = flat.t().contiguous();
+        streams.DetachFromDisposeScope();
+        return streams;
     }
 
     public int Batch { get; }
@@ -44,7 +56,7 @@ public sealed class TokenBatches : IDisposable
     {
         long start = (long)index * Bptt;
         long length = Math.Min(Bptt, Rows - 1 - start);
-        return (data.narrow(0, start, length), data.narrow(0, start + 1, length));
+        return (data.narrow(0, start, length), (targets ?? data).narrow(0, start + 1, length));
     }
 
     /// <summary>Reads a corpus file into ids: tokens looked up in <paramref name="vocabulary"/>, <c>&lt;/s&gt;</c> after each line.</summary>
@@ -74,5 +86,9 @@ public sealed class TokenBatches : IDisposable
         return ids.ToArray();
     }
 
-    public void Dispose() => data.Dispose();
+    public void Dispose()
+    {
+        data.Dispose();
+        targets?.Dispose();
+    }
 }

@@ -22,6 +22,7 @@ public sealed class Trainer : IDisposable
     private readonly TokenBatches train;
     private readonly TokenBatches? valid;
     private readonly TargetVectors? targets;
+    private readonly OpenTargets? open;
     private readonly OutputLoss loss;
     private readonly RnnModel model;
     private readonly IReadOnlyList<TorchSharp.Modules.Parameter> parameters;
@@ -40,11 +41,14 @@ public sealed class Trainer : IDisposable
         this.progress = progress ?? (_ => { });
         var vectors = WordVectors.Load(options.VectorsPath);
         checkpoint = new Checkpoint(options.OutputDir);
+        DecodeVocabulary? decodeVocabulary = null;
         if (options.DecodeVocab is { } list)
         {
             if (options.Loss == LossKind.Softmax) throw new BadInputException("--decode-vocab goes with a regression head, not --loss softmax");
-            DecodeVocabulary.Load(list, options.VectorsPath, vectors.Vocabulary);   // checked before any work
+            decodeVocabulary = DecodeVocabulary.Load(list, options.VectorsPath, vectors.Vocabulary);   // checked before any work
         }
+        else if (options.Resume && File.Exists(checkpoint.DecodeVocabPath))
+            decodeVocabulary = DecodeVocabulary.Load(checkpoint.DecodeVocabPath, options.VectorsPath, vectors.Vocabulary);
         var trainIds = TokenBatches.Tokenize(options.TrainPath, vectors.Vocabulary);
         List<string> changes = [];
         if (options.Resume) (config, options) = ResumedConfig(vectors, options, trainIds, out changes);
@@ -56,14 +60,16 @@ public sealed class Trainer : IDisposable
         this.options = options;
         if (options.Threads is { } threads) set_num_threads(threads);
         if (options.Seed is { } seed) random.manual_seed(seed);
-        train = new TokenBatches(trainIds, options.Batch, options.Bptt, options.TrainPath);
-        if (options.ValidPath is { } validPath)
-            valid = new TokenBatches(TokenBatches.Tokenize(validPath, vectors.Vocabulary), 10, options.Bptt, validPath);
         targets = !config.IsRegression ? null
             : options.Resume ? checkpoint.LoadTargets(config, vectors)
             : TargetVectors.Create(vectors, PostProcessing.Parse(config.Targets).Fit(vectors));
+        if (targets is not null && decodeVocabulary is not null && OpenTargets.TrainsOn(config.Loss))
+            open = OpenTargets.Build(vectors, decodeVocabulary, targets.Processor, options.TrainPath);
+        train = new TokenBatches(trainIds, options.Batch, options.Bptt, options.TrainPath, open?.TrainTargets);
+        if (options.ValidPath is { } validPath)
+            valid = new TokenBatches(TokenBatches.Tokenize(validPath, vectors.Vocabulary), 10, options.Bptt, validPath);
         var decoding = targets is null ? null : DecodingState.FromTokens(trainIds, config.VocabSize);
-        loss = OutputLoss.Create(config.Loss, targets, config.Margin, config.VmfLambda, decoding?.Counts, config.Negatives);
+        loss = OutputLoss.Create(config.Loss, targets, config.Margin, config.VmfLambda, decoding?.Counts, config.Negatives, open);
         model = new RnnModel(config, vectors.Data);
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         optimizer = CreateOptimizer(parameters, options.LearningRate);
@@ -111,6 +117,8 @@ public sealed class Trainer : IDisposable
     }
 
     public ModelConfig Config => config;
+    /// <summary>The training targets over the decode vocabulary too (<c>--decode-vocab</c> with cosine, L2 or sampled), or null.</summary>
+    public OpenTargets? Open => open;
     public RnnModel Model => model;
     public TrainerState State => state;
     /// <summary>The options in effect (on --resume: the recorded ones, with the changes given).</summary>
@@ -363,6 +371,7 @@ public sealed class Trainer : IDisposable
         optimizer.Dispose();
         model.Dispose();
         targets?.Dispose();
+        open?.Dispose();
         (loss as IDisposable)?.Dispose();
         train.Dispose();
         valid?.Dispose();

@@ -10,9 +10,11 @@ public class TrainerTests
     /// other's nearest neighbour.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void WordsThatShareContextsBecomeNearestNeighbours(bool cbow)
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 2)]   // two lock-free threads
+    [InlineData(true, 2)]
+    public void WordsThatShareContextsBecomeNearestNeighbours(bool cbow, int threads)
     {
         using var dir = new TempDir();
         var random = new Random(1);
@@ -28,7 +30,7 @@ public class TrainerTests
             lines.Add($"a {other} {other}_context{random.Next(3)} stands");
         }
         File.WriteAllLines(dir.File("c.txt"), lines);
-        var options = new Word2VecOptions { Dim = 16, Window = 2, MinCount = 1, Epochs = 5, Threads = 1, Seed = 3, Cbow = cbow, Sample = 0 };
+        var options = new Word2VecOptions { Dim = 16, Window = 2, MinCount = 1, Epochs = 5, Threads = threads, Seed = 3, Cbow = cbow, Sample = 0 };
         var vectors = Word2VecTrainer.Train(dir.File("c.txt"), options).Vectors;
 
         Assert.Equal("dog", Nearest(vectors, "cat"));

@@ -58,12 +58,17 @@ public static class TrainCommand
                 Given = command.Options.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToHashSet(),
             };
             using var cancel = Interrupt.Listen();
+            string? openLine = null;
             var result = Terminal.WithProgress($"training {options.Loss}", report =>
             {
                 using var trainer = new Trainer(options, p => report(p.Fraction,
                     $"epoch {p.Epoch}/{p.Epochs} {p.Phase} loss {p.Loss:0.0000} {p.TokensPerSecond:N0} tokens/s"));
+                if (trainer.Open is { } open)
+                    openLine = $"targets: {open.TrainingWords:N0} training words + {open.All.Count - open.TrainingWords:N0} of the decode vocabulary; " +
+                               $"{open.RareTokens:N0} training tokens under --min-count are targets of their own, not <unk>";
                 return trainer.Train(cancel.Token);
             });
+            if (openLine is not null) Console.WriteLine(openLine);
             foreach (var e in result.Epochs)
                 Console.WriteLine((e.AtEpochEnd ? $"epoch {e.Epoch}" : $"epoch {e.EpochsTrained:0.00} (step {e.Step})") +
                     $": train loss {e.TrainLoss:0.0000}" + (double.IsNaN(e.ValidLoss) ? "" :
