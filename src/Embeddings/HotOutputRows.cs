@@ -28,8 +28,11 @@ internal sealed unsafe class HotOutputRows
         int values = Count * dim;
         _local = GC.AllocateArray<float>(values, pinned: true);
         _base = new float[values];
-        shared.AsSpan(0, values).CopyTo(_local);
-        shared.AsSpan(0, values).CopyTo(_base);
+        lock (shared)   // another thread may be merging: local and base must be the same copy
+        {
+            shared.AsSpan(0, values).CopyTo(_local);
+            _local.AsSpan().CopyTo(_base);
+        }
         _rows = new nint[shared.Length / dim];
         for (int id = 0; id < _rows.Length; id++)
             _rows[id] = id < Count ? (nint)Unsafe.AsPointer(ref _local[id * dim]) : (nint)Unsafe.AsPointer(ref shared[id * dim]);
