@@ -60,7 +60,11 @@ internal sealed unsafe class HotOutputRows
         }
     }
 
-    /// <summary>Hot rows per thread, and the words a thread trains on between merges (settable for measurements).</summary>
-    public static readonly int DefaultCount = int.Parse(Environment.GetEnvironmentVariable("VECLM_HOT_ROWS") ?? "65536");
-    public static readonly int MergeEvery = int.Parse(Environment.GetEnvironmentVariable("VECLM_HOT_MERGE") ?? "8192");
+    /// <summary>Rows a thread keeps its own copies of: 16 MB at 64 dimensions, every row of Brown's 17,715.</summary>
+    public const int DefaultCount = 65_536;
+    /// <summary>
+    /// Words a thread trains on between merges. On Brown, merging every 4,096 / 16,384 / 65,536 words gave held-out
+    /// quality 0.5350 / 0.5344 / 0.5297 (Hogwild at 2 threads 0.5360) at 1.81 / 2.11 / 2.19 M words/s.
+    /// </summary>
+    public const int MergeEvery = 8_192;
 }

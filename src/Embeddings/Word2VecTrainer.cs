@@ -94,7 +94,7 @@ public static class Word2VecTrainer
         {
             var random = new Lcg(unchecked(options.Seed * 0x9E3779B97F4A7C15UL + (ulong)thread));
             // Word vectors only: a subword model's steps are dominated by its n-gram rows, and its private rows made two threads slower (1.0 M against 1.2 M words/s).
-            var hot = options.Threads > 1 && rows is null && HotOutputRows.DefaultCount > 0 ? new HotOutputRows(Output, options.Dim, HotOutputRows.DefaultCount) : null;
+            var hot = options.Threads > 1 && rows is null ? new HotOutputRows(Output, options.Dim, HotOutputRows.DefaultCount) : null;
             long merged = 0;
             var trainer = new SentenceTrainer(options, _negatives, Input, Output, rows, hot);
             long start = corpus.Length * thread / options.Threads;

@@ -51,14 +51,15 @@ public sealed class OpenTargets : IDisposable
         int dim = vectors.Dim;
         if (decode.Vectors.Dim != dim)
             throw new BadInputException($"the decode vocabulary's vectors have {decode.Vectors.Dim} dimensions, the model's {dim}");
-        var extraData = new float[(long)extra.Length * dim];
+        // One matrix: the training vectors, then the decode-only words', post-processed row by row in place.
+        var rows = new float[((long)model.Count + extra.Length) * dim];
+        vectors.Data.AsSpan(0, model.Count * dim).CopyTo(rows);
         for (int i = 0; i < extra.Length; i++)
-            decode.Vectors[extra[i]].CopyTo(extraData.AsSpan(i * dim, dim));
+            decode.Vectors[extra[i]].CopyTo(rows.AsSpan((model.Count + i) * dim, dim));
+        for (long r = 0; r < rows.Length / dim; r++) processor.ApplyInPlace(rows.AsSpan((int)(r * dim), dim));
+        var all = TargetVectors.FromRows(rows, dim, processor);
         var words = model.Words.Concat(extra.Select(i => decode[i])).ToList();
         var vocabulary = new Vocabulary(words, new long[words.Count]);
-        var extraVectors = new WordVectors(new Vocabulary(extra.Select(i => decode[i]).ToList(), new long[extra.Length]),
-                                           dim, extraData, hasCounts: false);
-        var all = TargetVectors.FromRows([.. processor.Apply(vectors), .. processor.Apply(extraVectors)], dim, processor);
         var ids = TokenBatches.Tokenize(trainPath, vocabulary);
         var counts = new long[words.Count];
         long rare = 0;

@@ -40,7 +40,8 @@ public sealed class SampledLoss : OutputLoss, IDisposable
     private readonly Tensor proposal;      // [V] q(w) ∝ count^power (unnormalised: multinomial normalises)
     private readonly Tensor correction;    // [V] ln p(w) − ln q(w)
     private readonly TargetVectors trainVectors;              // the rows training samples from: vectors or the open rows
-    private readonly Tensor trainProposal, trainCorrection;   // over trainVectors' rows
+    private readonly Tensor trainProposal, trainCorrection;   // over trainVectors' rows (the proposal: over trainRows)
+    private readonly Tensor? trainRows;                       // the rows that can be drawn (open: those with q > 0)
 
     /// <param name="open">Targets over the training vocabulary and a decode vocabulary (training only).</param>
     public SampledLoss(TargetVectors vectors, long[] counts, int negatives = DefaultNegatives, double power = DefaultPower,
@@ -67,8 +68,10 @@ public sealed class SampledLoss : OutputLoss, IDisposable
         var openLogP = DecodingRule.LogProbabilities(open.Counts);
         var openLogQ = LogProposal(open.Counts, power);
         bool Sampled(int w) => w < open.TrainingWords || open.Counts[w] > 0;
-        trainProposal = tensor(Enumerable.Range(0, open.Counts.Length)
-            .Select(w => Sampled(w) ? (float)Math.Exp(openLogQ[w]) : 0f).ToArray());
+        // Drawn from the rows with q > 0 only: a multinomial over hundreds of thousands of zeros costs a pass a step.
+        var drawable = Enumerable.Range(0, open.Counts.Length).Where(Sampled).ToArray();
+        trainRows = tensor(drawable.Select(w => (long)w).ToArray());
+        trainProposal = tensor(drawable.Select(w => (float)Math.Exp(openLogQ[w])).ToArray());
         trainCorrection = tensor(Enumerable.Range(0, open.Counts.Length)
             .Select(w => Sampled(w) ? (float)(openLogP[w] - openLogQ[w]) : 0f).ToArray());
     }
@@ -122,7 +125,8 @@ public sealed class SampledLoss : OutputLoss, IDisposable
     public Tensor SampledForward(Tensor output, Tensor targets)
     {
         using var scope = NewDisposeScope();
-        var sampled = multinomial(trainProposal, Negatives, replacement: true);      // [S]
+        var drawn = multinomial(trainProposal, Negatives, replacement: true);        // [S]
+        var sampled = trainRows is null ? drawn : trainRows.index_select(0, drawn);
         var positive = (output * trainVectors.Rows(targets)).sum(1, keepdim: true)
                        + trainCorrection.index_select(0, targets).unsqueeze(1);        // [N, 1]
         var negative = addmm(trainCorrection.index_select(0, sampled).unsqueeze(0),
@@ -155,6 +159,7 @@ public sealed class SampledLoss : OutputLoss, IDisposable
         {
             trainProposal.Dispose();
             trainCorrection.Dispose();
+            trainRows?.Dispose();
         }
     }
 }
