@@ -1,5 +1,7 @@
 using System.CommandLine;
 using VecLm.Decoder;
+using VecLm.Embeddings;
+using VecLm.Evaluation;
 using VecLm.Regressor;
 
 namespace VecLm.Cli;
@@ -33,12 +35,12 @@ public sealed class DecodeOptions
 
     public Option<FileInfo?> Vectors { get; } = new("--decode-vectors")
     {
-        Description = "With --decode-vocab: where its words' vectors come from (a fastText .bin gives any word one; a word2vec file, the words it has) [default: the model's own vectors file].",
+        Description = "With --decode-vocab (or a model trained with one): where its words' vectors come from (a fastText .bin gives any word one; a word2vec file, the words it has) [default: the model's own vectors file].",
     };
 
     public Option<double?> UnseenBoost { get; } = new("--unseen-boost")
     {
-        Description = "With --decode-vocab: raises the prior of the words the model never had by this many nats (they share <unk>'s probability) [default: eval and compare fit it on the model's validation text and print it; predict and generate 0].",
+        Description = "With --decode-vocab (or a model trained with one): raises the prior of the words the model never had by this many nats (they share <unk>'s probability) [default: eval and compare fit it on the model's validation text and print it; predict and generate 0].",
     };
 
     public DecodeOptions() => Rule.AcceptOnlyFromAmong("cosine", "prior", "posterior", "csls");
@@ -56,6 +58,8 @@ public sealed class DecodeOptions
     public static void Apply(TrainedModel model, DecodeChoice choice)
     {
         if (!model.Config.IsRegression) return;
+        if (choice.Vocabulary is null && model.SavedDecodeVocabulary is null && (choice.Vectors ?? (object?)choice.UnseenBoost) is not null)
+            throw new BadInputException(ModelEvaluator.NoDecodeVocabulary);
         if ((choice.Vocabulary ?? model.SavedDecodeVocabulary) is { } list)
             model.UseDecodeVocabulary(DecodeVocabulary.Load(list, choice.Vectors ?? model.VectorsPath, model.Vectors.Vocabulary),
                                       choice.UnseenBoost ?? 0);
@@ -79,8 +83,6 @@ public sealed class DecodeOptions
         var list = parse.GetValue(Vocabulary)?.FullName;
         var vectors = parse.GetValue(Vectors)?.FullName;
         double? boost = parse.GetValue(UnseenBoost);
-        if (list is null && (vectors is not null || boost is not null))
-            throw new UsageException("--decode-vectors and --unseen-boost go with --decode-vocab");
         if (boost is { } g && !double.IsFinite(g)) throw new UsageException($"--unseen-boost must be a number (got {g})");
         if (list is not null && kind == RuleKind.Csls)
             throw new UsageException("--decode csls cannot go with --decode-vocab (the hubness was measured on the training words)");

@@ -137,6 +137,11 @@ public sealed record ComparisonReport(
             foreach (var p in m.DecodeVocab.BoostCurve)
                 md.AppendLine($"| {p.Boost.ToString("0.#", CultureInfo.InvariantCulture)}{(p.Boost == m.DecodeVocab.Boost ? " (chosen)" : "")} | {F(p.Top1)} | {F(p.Top5)} | {F(p.UnseenTop5)} |");
             md.AppendLine();
+            if (m.DecodeVocab.UnseenRank is { } r)
+                md.AppendLine($"Where the model points on the {r.Positions:N0} validation positions whose word it never had: that word's " +
+                              $"rank by cosine among the {m.DecodeVocab.UnseenWords:N0} such words has median {r.Median:N0}; " +
+                              $"within 5: {F(r.Within5)}, within 100: {F(r.Within100)}, within 1,000: {F(r.Within1000)}. " +
+                              "No prior over them can put a word in the top 5 that the prediction does not rank there among its peers.").AppendLine();
         }
         md.AppendLine($"![Validation top-1 against training time]({CurvesPng})").AppendLine();
         md.AppendLine($"![Top-1 by frequency band]({BandsPng})").AppendLine();

@@ -64,10 +64,11 @@ public sealed record ModelEvaluation
 
 /// <summary>
 /// A decode vocabulary as used: its words, those the model never had, the boost γ of their prior and, when γ was fitted
-/// on validation text, the curve it was chosen from.
+/// on validation text, the curve it was chosen from and the ranks of the true unseen words there.
 /// </summary>
 public sealed record DecodeVocabInfo(
     [property: JsonPropertyName("words")] int Words,
     [property: JsonPropertyName("unseen_words")] int UnseenWords,
     [property: JsonPropertyName("boost")] double Boost,
-    [property: JsonPropertyName("boost_curve")] IReadOnlyList<BackoffPoint> BoostCurve);
+    [property: JsonPropertyName("boost_curve")] IReadOnlyList<BackoffPoint> BoostCurve,
+    [property: JsonPropertyName("unseen_rank")] UnseenRanks? UnseenRank = null);

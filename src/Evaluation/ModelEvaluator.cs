@@ -13,6 +13,8 @@ public static class ModelEvaluator
     {
         using var model = TrainedModel.Load(modelDir, vectorsPath);
         var decode = UseDecodeVocabulary(model, options, modelDir);
+        if (decode is null && model.Config.IsRegression && (options.DecodeVectors ?? (object?)options.UnseenBoost) is not null)
+            throw new BadInputException(NoDecodeVocabulary);
         var ids = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
         if (options.OpenVocab) options = options with { Open = OpenBands(options, [model], [modelDir], testPath) };
         var scored = TestScorer.Score(model, ids, options, modelDir, progress);
@@ -21,6 +23,9 @@ public static class ModelEvaluator
             Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelDir))), DecodeVocab = decode,
         } };
     }
+
+    public const string NoDecodeVocabulary =
+        "--decode-vectors and --unseen-boost need a decode vocabulary: --decode-vocab, or a model trained with one";
 
     /// <summary>Evaluates every model on the same tokens and builds the report (examples at evenly spaced positions).</summary>
     public static ComparisonReport Compare(IReadOnlyList<string> modelDirs, string? vectorsPath, string testPath,
@@ -77,16 +82,17 @@ public static class ModelEvaluator
         model.UseDecodeVocabulary(vocabulary, options.UnseenBoost ?? 0);
         int unseen = vocabulary.ModelIds.Count(i => i < 0);
         IReadOnlyList<BackoffPoint> curve = [];
+        UnseenRanks? ranks = null;
         double boost = options.UnseenBoost ?? 0;
         var valid = model.Config.Training?.ValidPath is { Length: > 0 } v ? Path.GetFullPath(v, Path.GetFullPath(dir)) : null;
         if (options.UnseenBoost is null && valid is not null && File.Exists(valid) && unseen > 0 && model.Decoding is not null)
         {
             var open = OpenVocabulary.Load(TrainText(options, model, dir), model.Vectors.Vocabulary.Words.Concat(vocabulary.Vectors.Vocabulary.Words));
             model.Rule = model.RuleFor(options.Rule, options.Beta);
-            (boost, curve) = BackoffFit.Fit(model, open, valid);
+            (boost, curve, ranks) = BackoffFit.Fit(model, open, valid);
             model.UseDecodeVocabulary(vocabulary, boost);
         }
-        return new DecodeVocabInfo(vocabulary.Count, unseen, boost, curve);
+        return new DecodeVocabInfo(vocabulary.Count, unseen, boost, curve, ranks);
     }
 
     /// <summary>The training text: <see cref="ScoringOptions.TrainText"/>, else the one the model's config.json records.</summary>

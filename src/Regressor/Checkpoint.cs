@@ -95,12 +95,12 @@ public sealed class Checkpoint(string dir)
         return ModelConfig.Checksum(File.ReadAllBytes(TargetsPath));
     }
 
-    /// <summary>An HNSW index over the target rows (hnswlib's defaults), so a loaded model need not build one.</summary>
-    public void SaveTargetIndex(TargetVectors targets, int threads) => Write(TargetIndexPath, () =>
-        Decoder.HnswIndex.Build(targets.ToArray(), targets.Dim, new Decoder.HnswOptions(Threads: Math.Max(1, threads)))
-            .Save(TargetIndexPath));
-
-    /// <summary>The saved HNSW index over <paramref name="targets"/>, or one built now if it is missing or stale.</summary>
+    /// <summary>
+    /// The HNSW index over <paramref name="targets"/> (hnswlib's defaults): targets.hnsw, or, when it is missing or
+    /// stale, one built now on every core and kept there for the next use (a cache: a folder that cannot be written
+    /// to only means building again). Training does not build it: at a million words that takes minutes, and a model
+    /// decoded by exact search never needs it.
+    /// </summary>
     public Decoder.IVectorIndex LoadTargetIndex(TargetVectors targets)
     {
         var rows = targets.ToArray();
@@ -109,7 +109,10 @@ public sealed class Checkpoint(string dir)
             try { return Decoder.HnswIndex.Load(TargetIndexPath, rows, targets.Dim); }
             catch (InvalidDataException) { }
         }
-        return Decoder.HnswIndex.Build(rows, targets.Dim, new Decoder.HnswOptions());
+        var index = Decoder.HnswIndex.Build(rows, targets.Dim, new Decoder.HnswOptions(Threads: Environment.ProcessorCount));
+        try { index.Save(TargetIndexPath); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return index;
     }
 
     /// <summary>
@@ -134,7 +137,7 @@ public sealed class Checkpoint(string dir)
 
     /// <summary>The best model so far: its weights in a sealed file (checksum verified on load).</summary>
     public void SaveBest(RnnModel model) =>
-        Write(BestWeightsPath, () => SealedFile.Write(BestWeightsPath, WeightsKind, [("weights", ResumePoint.Bytes(w => model.save(w)))]));
+        Write(BestWeightsPath, () => SealedFile.Write(BestWeightsPath, WeightsKind, [("weights", ResumePoint.Bytes(model.SaveWeights))]));
 
     /// <summary>The checkpoint (one sealed file), then state.json, its readable copy.</summary>
     public void SaveResumePoint(RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer, TrainerState state,

@@ -50,7 +50,7 @@ public static class ResumePoint
         var parts = new List<(string, byte[])>
         {
             ("state", Encoding.UTF8.GetBytes(StateJson(state))),
-            ("weights", Bytes(w => model.save(w))),
+            ("weights", Bytes(model.SaveWeights)),
             ("optimizer", Bytes(optimizer.save_state_dict)),
         };
         using (var rng = torch.get_rng_state()) parts.Add(("rng", rng.data<byte>().ToArray()));
@@ -86,7 +86,7 @@ public static class ResumePoint
 
     /// <summary>Weights saved by TorchSharp (bytes already checked) loaded into <paramref name="model"/>.</summary>
     public static void LoadWeights(RnnModel model, byte[] weights, string path) =>
-        Into(path, "weights", () => model.load(Reader(weights)));
+        Into(path, "weights", () => model.LoadWeights(Reader(weights)));
 
     public static byte[] Bytes(Action<BinaryWriter> write)
     {

@@ -18,6 +18,7 @@ public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor O
     private readonly Linear decoder;
     private readonly int layers;
     private readonly int hidden;
+    private readonly string[] derived;   // state kept out of weights files: the frozen input table, the vectors file's
 
     public RnnModel(ModelConfig config, float[] inputVectors) : base(nameof(RnnModel))
     {
@@ -31,6 +32,29 @@ public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor O
         decoder = nn.Linear(config.Hidden, config.OutputSize);
         InitWeights(inputVectors, config.TrainInputEmbeddings);
         RegisterComponents();
+        derived = config.TrainInputEmbeddings ? [] : [EncoderWeight];
+    }
+
+    private const string EncoderWeight = "encoder.weight";
+
+    /// <summary>
+    /// Writes the weights a model needs besides its vectors file: a frozen input table is the vectors themselves
+    /// (1M × 64 is 256 MB), so it is left out; a trained one is written.
+    /// </summary>
+    public void SaveWeights(BinaryWriter writer) => save(writer, skip: derived);
+
+    /// <summary>
+    /// Reads weights written by <see cref="SaveWeights"/>, or by an earlier version that wrote the frozen input table
+    /// too (skipped: the vectors given at construction are the same values). Anything else missing or extra is an error.
+    /// </summary>
+    public void LoadWeights(BinaryReader reader)
+    {
+        var loaded = new Dictionary<string, bool>(StringComparer.Ordinal);
+        load(reader, strict: false, skip: derived, loadedParameters: loaded);
+        if (loaded.FirstOrDefault(kv => !kv.Value).Key is { } extra)
+            throw new ArgumentException($"the model has no tensor named '{extra}'");
+        if (state_dict().Keys.FirstOrDefault(k => !loaded.ContainsKey(k) && !derived.Contains(k)) is { } missing)
+            throw new ArgumentException($"the weights have no tensor named '{missing}'");
     }
 
     /// <summary>input: [T, B] word ids; hidden: ([L, B, H], [L, B, H]). Returns [T, B, out] and the new state.</summary>

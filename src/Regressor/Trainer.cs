@@ -100,7 +100,6 @@ public sealed class Trainer : IDisposable
             if (targets is not null)
             {
                 targetsChecksum = checkpoint.SaveTargets(targets.Processor);
-                checkpoint.SaveTargetIndex(targets, options.Threads ?? 1);
                 Checkpoint.Write(checkpoint.DecodingPath, () => decoding!.Save(checkpoint.DecodingPath));
             }
             checkpoint.SaveVocabulary(vectors.Vocabulary);

@@ -52,5 +52,30 @@ public class DecodeOptionsTests(TinyModels models) : IClassFixture<TinyModels>
         // Trained without --valid: no fitted β and no hubness to decode with.
         Veclm.AssertCleanError(Veclm.Run("predict", models.Model("cosine"), "the", "--decode", "prior"), 2, "--beta");
         Veclm.AssertCleanError(Veclm.Run("eval", models.Model("cosine"), "--test", models.Test, "--decode", "csls"), 2, "hubness");
+        // A boost of the unseen words needs words to decode that the model never had.
+        Veclm.AssertCleanError(Veclm.Run("predict", models.Model("cosine-fitted"), "the", "--unseen-boost", "3"), 2, "decode vocabulary");
+        Veclm.AssertCleanError(Veclm.Run("eval", models.Model("cosine-fitted"), "--test", models.Test, "--unseen-boost", "3"), 2, "decode vocabulary");
+    }
+
+    /// <summary>
+    /// A model trained with --decode-vocab decodes to it by default, so --unseen-boost alone applies to it (and a word
+    /// list without the sentence end still lets the model predict it).
+    /// </summary>
+    [Fact]
+    public void AModelTrainedWithADecodeVocabularyTakesTheBoostAlone()
+    {
+        using var dir = new TempDir();
+        var (corpus, vectors) = TinyCorpus.Write(dir);
+        var words = File.ReadLines(corpus).SelectMany(l => l.Split(' ')).Distinct().ToArray();
+        File.WriteAllLines(dir.File("words.txt"), words);
+        var train = Veclm.Run("train", corpus, "--vectors", vectors, "-o", dir.File("m"), "--decode-vocab", dir.File("words.txt"),
+            "--hidden", "16", "--batch", "4", "--bptt", "8", "--max-steps", "5", "--threads", "1", "--seed", "1", "--valid", models.Test);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        var eval = Veclm.Run("eval", dir.File("m"), "--test", models.Test, "--json", "--unseen-boost", "3");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        using var json = JsonDocument.Parse(eval.Stdout);
+        var decode = json.RootElement.GetProperty("decode_vocab");
+        Assert.Equal(3, decode.GetProperty("boost").GetDouble());
+        Assert.Equal(words.Length + 1, decode.GetProperty("words").GetInt32());   // and </s>
     }
 }

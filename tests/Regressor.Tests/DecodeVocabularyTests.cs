@@ -97,9 +97,30 @@ public class DecodeVocabularyTests
         var path = TinyData.SaveVectors(dir, vectors);
         File.WriteAllText(dir.File("words.txt"), "cat\nzebra\ndog\n\n");
         var decode = DecodeVocabulary.Load(dir.File("words.txt"), path, vectors.Vocabulary);
-        Assert.Equal(["cat", "dog"], decode.Vectors.Vocabulary.Words);
+        Assert.Equal(["cat", "dog", Vocabulary.EndOfSentence], decode.Vectors.Vocabulary.Words);
         Assert.Equal(1, decode.Missing);
         Assert.True(decode.ModelIds.All(i => i >= 0));
+    }
+
+    /// <summary>
+    /// A word list has no sentence end, but the model predicts one at every sentence's end: it is added (once), with
+    /// the model's id, so decoding over a list loses none of those positions.
+    /// </summary>
+    [Fact]
+    public void TheSentenceEndIsAlwaysDecodable()
+    {
+        using var dir = new TempDir();
+        var vectors = TinyData.Vectors(TinyData.Sentences);
+        var path = TinyData.SaveVectors(dir, vectors);
+        File.WriteAllText(dir.File("words.txt"), "cat\ndog\n");
+        var decode = DecodeVocabulary.Load(dir.File("words.txt"), path, vectors.Vocabulary);
+        int eos = decode.Vectors.Vocabulary.EndOfSentenceId;
+        Assert.Equal(vectors.Vocabulary.EndOfSentenceId, decode.ModelIds[eos]);
+        Assert.Equal(vectors[Vocabulary.EndOfSentence].ToArray(), decode.Vectors[eos].ToArray());
+        Assert.Equal(0, decode.Missing);
+
+        File.WriteAllText(dir.File("listed.txt"), "cat\n</s>\ndog\n");   // listed already: kept where it is
+        Assert.Equal(["cat", Vocabulary.EndOfSentence, "dog"], DecodeVocabulary.Load(dir.File("listed.txt"), path, vectors.Vocabulary).Vectors.Vocabulary.Words);
     }
 
     [Fact]
