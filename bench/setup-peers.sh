@@ -25,7 +25,7 @@ PEERS="$ROOT/bench/.peers"
 W2V_PKG="word2vec@1.1.5"
 
 # ---- 1. Debian packages -------------------------------------------------------
-APT_PKGS=(python3-gensim python3-hnswlib python3-torch libopenblas0-pthread)
+APT_PKGS=(python3-gensim python3-hnswlib python3-torch libopenblas0-pthread python3-matplotlib)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then

@@ -23,11 +23,17 @@ public sealed class WordDecoder
     public IVectorIndex Index { get; }
 
     /// <summary>The <paramref name="k"/> words nearest to <paramref name="vector"/>, nearest first.</summary>
-    public Neighbor[] Decode(ReadOnlySpan<float> vector, int k) => ToWords(Index.Search(vector, k), k, []);
+    public Neighbor[] Decode(ReadOnlySpan<float> vector, int k) => ToWords(Index.Search(vector, k), k, NoExclusions);
 
     /// <summary>A batch (row-major); result[i] answers row i.</summary>
-    public Neighbor[][] DecodeBatch(ReadOnlySpan<float> vectors, int k) =>
-        Index.SearchBatch(vectors, k).Select(hits => ToWords(hits, k, [])).ToArray();
+    public Neighbor[][] DecodeBatch(ReadOnlySpan<float> vectors, int k)
+    {
+        var hits = Index.SearchBatch(vectors, k);
+        for (int i = 0; i < hits.Length; i++) hits[i] = ToWords(hits[i], k, NoExclusions);
+        return hits;
+    }
+
+    private static readonly HashSet<int> NoExclusions = [];
 
     /// <summary>The words nearest to <paramref name="word"/>, the word itself left out.</summary>
     public Neighbor[] Nearest(string word, int k) => MostSimilar([word], [], k);
@@ -67,6 +73,9 @@ public sealed class WordDecoder
     /// <summary>The word of a hit.</summary>
     public string Word(Neighbor hit) => Vectors.Vocabulary[hit.Id];
 
-    private static Neighbor[] ToWords(Neighbor[] hits, int k, HashSet<int> exclude) =>
-        hits.Where(h => !exclude.Contains(h.Id)).Take(k).ToArray();
+    private static Neighbor[] ToWords(Neighbor[] hits, int k, HashSet<int> exclude)
+    {
+        if (exclude.Count == 0 && hits.Length <= k) return hits;   // the common case, without LINQ's per-query cost
+        return hits.Where(h => !exclude.Contains(h.Id)).Take(k).ToArray();
+    }
 }

@@ -24,6 +24,8 @@ public static class VectorFile
         if (count * minBytesPerWord > available)
             throw new InvalidDataException($"{path}: truncated or damaged header: {count} rows of dimension {dim} need at "
                                            + $"least {count * minBytesPerWord:N0} bytes, the file has {Math.Max(available, 0):N0} after its header");
+        // The table, and about 64 bytes a word for its string and the vocabulary's entry.
+        SystemMemory.Check(count * dim * sizeof(float) + count * 64, $"{path}: {count:N0} vectors of dimension {dim}");
     }
 
     /// <summary>Decodes strict UTF-8; <paramref name="where"/> names the place in the file for the message.</summary>

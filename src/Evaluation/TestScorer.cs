@@ -9,8 +9,11 @@ namespace VecLm.Evaluation;
 /// <summary>How <c>veclm eval</c> decodes and what it keeps.</summary>
 public sealed record ScoringOptions
 {
-    /// <summary>Decode regression outputs with HNSW (default) or exact search; both are timed either way.</summary>
-    public bool Exact { get; init; }
+    /// <summary>
+    /// Decode regression outputs with exact search (true), HNSW (false) or whichever is faster for the number of words
+    /// decoded to (null, <see cref="DecoderChoice"/>); both are timed either way.
+    /// </summary>
+    public bool? Exact { get; init; }
     public int Ef { get; init; } = 64;
     /// <summary>The rule the headline figures use (null: the model's default, the prior once β is fitted).</summary>
     public RuleKind? Rule { get; init; }
@@ -95,6 +98,7 @@ public static class TestScorer
         var rules = RulesOf(model).Select(r => r.Kind == main.Kind ? main : r).ToList();
         if (rules.All(r => r.Kind != main.Kind)) rules.Add(main);
         var hnsw = model.HnswTargets;
+        bool exact = options.Exact ?? DecoderChoice.ExactIsFaster(model.DecodeCount);
         var rows = new List<RuleEvaluation>();
         ModelEvaluation? headline = null;
         for (int r = 0; r < rules.Count; r++)
@@ -103,7 +107,7 @@ public static class TestScorer
             var hnswHits = DecodeTimed(new RuleDecoder(hnsw, rules[r], candidates: options.Ef), outputs, n, dim, out double hnswSeconds);
             int agree = 0;
             for (int t = 0; t < n; t++) if (exactHits[t][0].Id == hnswHits[t][0].Id) agree++;
-            var hits = options.Exact ? exactHits : hnswHits;
+            var hits = exact ? exactHits : hnswHits;
             var metrics = newMetrics();
             var tally = rules[r] == main ? options.Open?.Bands.NewTally() : null;
             for (int t = 0; t < n; t++)
@@ -126,9 +130,9 @@ public static class TestScorer
             if (rules[r] == main)
                 headline = ModelEvaluation.From(m) with
                 {
-                    Rule = row.Rule, Decoder = options.Exact ? "exact" : "hnsw", DecodeMicrosHnsw = row.DecodeMicrosHnsw, DecodeMicrosExact = row.DecodeMicrosExact,
+                    Rule = row.Rule, Decoder = exact ? "exact" : "hnsw", DecodeMicrosHnsw = row.DecodeMicrosHnsw, DecodeMicrosExact = row.DecodeMicrosExact,
                     HnswAgreement = row.HnswAgreement,
-                    OutputMicros = head.Elapsed.TotalMicroseconds / n + (options.Exact ? row.DecodeMicrosExact : row.DecodeMicrosHnsw),
+                    OutputMicros = head.Elapsed.TotalMicroseconds / n + (exact ? row.DecodeMicrosExact : row.DecodeMicrosHnsw),
                     OpenVocab = tally?.Result(),
                 };
             progress?.Invoke(0.4 + 0.6 * (r + 1) / rules.Count);

@@ -17,6 +17,17 @@ public sealed record DecodingState
 {
     /// <summary>Validation predictions used to fit β and measure hubness (and, each epoch, validation top-1).</summary>
     public const int FitTokens = 50_000;
+    /// <summary>
+    /// The fits pass exactly over positions × |V| pairs (each rule's β, the hubness, the validation top-1): 50,000
+    /// positions at Brown's 17,715 words is 0.9 billion. A larger vocabulary gets fewer positions, so a validation
+    /// at 1M words costs seconds, not minutes — never fewer than <see cref="MinFitTokens"/> (top-1 to about ±1 %).
+    /// </summary>
+    public const long FitPairs = 1_000_000_000;
+    public const int MinFitTokens = 2_000;
+
+    /// <summary>The validation predictions the fits use for a vocabulary of <paramref name="vocabularySize"/> words.</summary>
+    public static int FitTokensFor(int vocabularySize) =>
+        (int)Math.Clamp(FitPairs / Math.Max(1, vocabularySize), MinFitTokens, FitTokens);
     public const int DefaultCslsK = 10;
 
     [JsonPropertyName("counts")] public long[] Counts { get; init; } = [];

@@ -49,6 +49,7 @@ public sealed class Trainer : IDisposable
         }
         else if (options.Resume && File.Exists(checkpoint.DecodeVocabPath))
             decodeVocabulary = DecodeVocabulary.Load(checkpoint.DecodeVocabPath, options.VectorsPath, vectors.Vocabulary);
+        TrainingMemory.Check(options, vectors.Count + (decodeVocabulary?.Count ?? 0), vectors.Dim);   // before the folder is touched
         var trainIds = TokenBatches.Tokenize(options.TrainPath, vectors.Vocabulary);
         List<string> changes = [];
         if (options.Resume) (config, options) = ResumedConfig(vectors, options, trainIds, out changes);
@@ -73,7 +74,7 @@ public sealed class Trainer : IDisposable
         model = new RnnModel(config, vectors.Data);
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         optimizer = CreateOptimizer(parameters, options.LearningRate);
-        evaluator = new Evaluator(model, loss, config, targets, decoding);
+        evaluator = new Evaluator(model, loss, config, targets, decoding, targets is null ? DecodingState.FitTokens : DecodingState.FitTokensFor(targets.Count));
         Directory.CreateDirectory(checkpoint.Dir);
         if (options.Resume)
         {

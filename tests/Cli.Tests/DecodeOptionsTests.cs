@@ -17,6 +17,10 @@ public class DecodeOptionsTests(TinyModels models) : IClassFixture<TinyModels>
         Assert.True(root.GetProperty("output_us").GetDouble() > 0);
         var rules = root.GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("rule").GetString()!.Split(' ')[0]).ToArray();
         Assert.Equal(["cosine", "prior", "posterior", "csls"], rules);
+        // A few words: exact search is the faster, and auto takes it; --decoder hnsw asks for the graph.
+        Assert.Equal("exact", root.GetProperty("decoder").GetString());
+        var hnsw = Veclm.Run("eval", models.Model("cosine-fitted"), "--test", models.Test, "--json", "--decoder", "hnsw");
+        using (var hnswJson = JsonDocument.Parse(hnsw.Stdout)) Assert.Equal("hnsw", hnswJson.RootElement.GetProperty("decoder").GetString());
 
         var cosine = Veclm.Run("eval", models.Model("cosine-fitted"), "--test", models.Test, "--json", "--decode", "cosine");
         using var cosineJson = JsonDocument.Parse(cosine.Stdout);

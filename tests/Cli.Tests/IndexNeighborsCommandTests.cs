@@ -52,13 +52,20 @@ public class IndexNeighborsCommandTests
         var result = Veclm.Run("neighbors", "--vectors", dir.File("v.bin"), "--query-file", dir.File("q.txt"), "-k", "3", "-o", dir.File("hits.tsv"));
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"^built the HNSW index of 400 vectors in [\d.]+ s", result.Stderr);
-        Assert.Matches(@"searched 3 queries in [\d.]+ s: \d+ queries/s\n$", result.Stderr);
+        Assert.Matches(@"searched 3 queries in [\d.]+ s on \d+ threads?: \d+ queries/s \(\d+ per thread\)\n$", result.Stderr);
         var rows = Rows(File.ReadAllText(dir.File("hits.tsv")));
         Assert.Equal(9, rows.Count);
         Assert.All(rows, r => Assert.Equal(4, r.Length));
         Assert.Equal(["q10", "1", "w10", "1.000000"], rows[0]);
         Assert.Equal(["q20", "1", "w20"], rows[3][..3]);
         Assert.Equal(["1", "2", "3"], rows.Take(3).Select(r => r[1]));
+
+        // One thread, exact search and HNSW: the same rows; --threads 0 is a usage error.
+        var one = Veclm.Run("neighbors", "--vectors", dir.File("v.bin"), "--query-file", dir.File("q.txt"), "-k", "3", "--threads", "1", "--exact");
+        Assert.Equal(0, one.ExitCode);
+        Assert.Contains("on 1 thread:", one.Stderr);
+        Assert.Equal(File.ReadAllText(dir.File("hits.tsv")), one.Stdout);
+        Veclm.AssertCleanError(Veclm.Run("neighbors", "--vectors", dir.File("v.bin"), "--query-file", dir.File("q.txt"), "--threads", "0"), 2, "--threads");
     }
 
     [Fact]

@@ -16,7 +16,7 @@ namespace VecLm.Cli;
 public static class NeighborsCommand
 {
     private sealed record Request(string Vectors, string? Index, string[] Words, string[] Positive, string[] Negative,
-                                  string? QueryFile, string? Output, int K, int Ef, bool Exact, bool Force);
+                                  string? QueryFile, string? Output, int K, int Ef, bool Exact, bool Force, int Threads);
 
     public static Command Create()
     {
@@ -28,18 +28,19 @@ public static class NeighborsCommand
         var queryFile = new Option<FileInfo?>("--query-file") { Description = "Query vectors in word2vec text format; writes query, rank, word, cosine rows." };
         var output = new Option<FileInfo?>("--output", "-o") { Description = "Where to write the --query-file rows (default: stdout)." };
         var k = new Option<int>("-k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 10 };
+        var threads = new Option<int>("--threads") { Description = "Threads searching a --query-file (and building an index in memory) [default: all cores].", DefaultValueFactory = _ => Environment.ProcessorCount };
         var ef = new Option<int>("--ef") { Description = "HNSW search breadth (at least k is used).", DefaultValueFactory = _ => 64 };
         var exact = new Option<bool>("--exact") { Description = "Brute-force search instead of HNSW." };
         var force = new Option<bool>("--force") { Description = "Replace the -o file if it exists (without it, an existing file is an error)." };
 
         var command = new Command("neighbors", "Nearest words by cosine: of words, of an analogy, or of query vectors.")
         {
-            vectors, index, words, positive, negative, queryFile, output, k, ef, exact, force,
+            vectors, index, words, positive, negative, queryFile, output, k, ef, exact, force, threads,
         };
         command.SetAction(parse => Run(new Request(parse.GetValue(vectors)!.FullName, parse.GetValue(index)?.FullName,
             parse.GetValue(words) ?? [], parse.GetValue(positive) ?? [], parse.GetValue(negative) ?? [],
             parse.GetValue(queryFile)?.FullName, parse.GetValue(output)?.FullName, parse.GetValue(k), parse.GetValue(ef),
-            parse.GetValue(exact), parse.GetValue(force))));
+            parse.GetValue(exact), parse.GetValue(force), parse.GetValue(threads))));
         return command;
     }
 
@@ -47,6 +48,7 @@ public static class NeighborsCommand
     {
         if (r.K < 1) throw new UsageException($"-k must be at least 1 (got {r.K})");
         if (r.Ef < 1) throw new UsageException($"--ef must be at least 1 (got {r.Ef})");
+        if (r.Threads < 1) throw new UsageException($"--threads must be at least 1 (got {r.Threads})");
         bool analogy = r.Positive.Length + r.Negative.Length > 0;
         int modes = (r.Words.Length > 0 ? 1 : 0) + (analogy ? 1 : 0) + (r.QueryFile is null ? 0 : 1);
         if (modes != 1) throw new UsageException("give exactly one of: WORDs, --positive/--negative, --query-file");
@@ -90,11 +92,12 @@ public static class NeighborsCommand
 
     private static IVectorIndex OpenIndex(Request r, WordVectors words)
     {
-        if (r.Exact) return new ExactIndex(words.Data, words.Dim);
+        if (r.Exact) return new ExactIndex(words.Data, words.Dim) { Threads = r.Threads };
         var hnsw = r.Index is not null
             ? HnswIndex.Load(r.Index, words.Data, words.Dim)
-            : IndexCommand.Build(words, new HnswOptions(Threads: Environment.ProcessorCount));
+            : IndexCommand.Build(words, new HnswOptions(Threads: r.Threads));
         hnsw.DefaultEf = r.Ef;
+        hnsw.Threads = r.Threads;
         return hnsw;
     }
 
@@ -118,8 +121,9 @@ public static class NeighborsCommand
         }
         if (r.Output is null) Write(Console.Out);
         else AtomicFile.Write(r.Output, stream => { using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16); Write(w); });
-        Console.Error.WriteLine($"searched {query.Count} queries in {seconds:0.000} s: "
-                                + $"{query.Count / Math.Max(seconds, 1e-9):0} queries/s");
+        double perSecond = query.Count / Math.Max(seconds, 1e-9);
+        Console.Error.WriteLine($"searched {query.Count} queries in {seconds:0.000} s on {r.Threads} thread{(r.Threads == 1 ? "" : "s")}: "
+                                + $"{perSecond:0} queries/s ({perSecond / r.Threads:0} per thread)");
         return 0;
     }
 }
