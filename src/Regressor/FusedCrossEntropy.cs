@@ -102,8 +102,8 @@ public static class FusedCrossEntropy
         var z = logitsT.detach().contiguous();
         var y = targets.contiguous();
         var gradient = empty_like(z);
-        double loss = LossAndGradientColumns(MemoryMarshal.Cast<byte, float>(z.bytes), MemoryMarshal.Cast<byte, long>(y.bytes),
-            MemoryMarshal.Cast<byte, float>(gradient.bytes), (int)z.shape[0], get_num_threads());
+        double loss = LossAndGradientColumns(TensorMemory.Of<float>(z), TensorMemory.Of<long>(y),
+            TensorMemory.Of<float>(gradient), (int)z.shape[0], get_num_threads());
         if (double.IsFinite(loss)) logitsT.backward([gradient]);
         return loss;
     }
@@ -114,8 +114,7 @@ public static class FusedCrossEntropy
         using var scope = NewDisposeScope();
         var z = logitsT.detach().contiguous();
         var y = targets.contiguous();
-        return LossColumns(MemoryMarshal.Cast<byte, float>(z.bytes), MemoryMarshal.Cast<byte, long>(y.bytes),
-            (int)z.shape[0], get_num_threads());
+        return LossColumns(TensorMemory.Of<float>(z), TensorMemory.Of<long>(y), (int)z.shape[0], get_num_threads());
     }
 
     /// <summary>The same in plain double-precision loops: the reference the fast path is tested against.</summary>
@@ -151,8 +150,8 @@ public static class FusedCrossEntropy
         var y = targets.contiguous();
         var gradient = empty_like(z);
         int width = (int)z.shape[1];
-        double loss = LossAndGradient(MemoryMarshal.Cast<byte, float>(z.bytes), MemoryMarshal.Cast<byte, long>(y.bytes),
-            MemoryMarshal.Cast<byte, float>(gradient.bytes), width, get_num_threads());
+        double loss = LossAndGradient(TensorMemory.Of<float>(z), TensorMemory.Of<long>(y), TensorMemory.Of<float>(gradient),
+            width, get_num_threads());
         if (double.IsFinite(loss)) logits.backward([gradient]);
         return loss;
     }

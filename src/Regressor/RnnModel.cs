@@ -104,8 +104,8 @@ public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor O
     private void InitWeights(float[] inputVectors, bool trainInput)
     {
         using var _ = no_grad();
-        using var vectors = tensor(inputVectors, encoder.weight!.shape);
-        encoder.weight!.copy_(vectors);
+        // Straight into the weight's memory: no second |V| × m tensor (256 MB at 1M words).
+        inputVectors.AsSpan().CopyTo(TensorMemory.Of<float>(encoder.weight!));
         encoder.weight!.requires_grad = trainInput;
         nn.init.uniform_(decoder.weight!, -0.1, 0.1);
         nn.init.zeros_(decoder.bias!);

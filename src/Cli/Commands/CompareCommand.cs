@@ -17,7 +17,7 @@ public static class CompareCommand
         var force = new Option<bool>("--force") { Description = "Replace the report in a folder that holds one (without it, that is an error)." };
         var openVocab = new Option<bool>("--open-vocab") { Description = "Also score each position against the true word's own string (a guess of <unk> is a miss), by how often the training text had it." };
         var train = new Option<FileInfo?>("--train") { Description = "With --open-vocab: the training text whose counts make the bands [default: the one the model's config.json records]." };
-        var decoder = new Option<string>("--decoder") { Description = "How regression outputs are decoded for the scores: auto (exact search below 50,000 words, HNSW from there: the faster), hnsw or exact (both are timed; the demo uses exact).", DefaultValueFactory = _ => "auto" };
+        var decoder = new Option<string>("--decoder") { Description = "How regression outputs are decoded for the scores: auto (exact search below 30,000 words, HNSW from there: the faster), hnsw or exact (both are timed; the demo uses exact).", DefaultValueFactory = _ => "auto" };
         decoder.AcceptOnlyFromAmong("auto", "hnsw", "exact");
         var command = new Command("compare", "Compare models on one test text: a table, validation curves against wall time, accuracy by band, and examples.")
         {

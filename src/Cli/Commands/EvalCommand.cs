@@ -11,7 +11,7 @@ public static class EvalCommand
         var model = new Argument<DirectoryInfo>("model") { Description = "A model folder written by veclm train." };
         var test = new Option<FileInfo>("--test") { Description = "Pre-tokenised test text.", Required = true };
         var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the model was trained with [default: the path in its config.json]." };
-        var decoder = new Option<string>("--decoder") { Description = "How regression outputs are decoded for the scores: auto (exact search below 50,000 words, HNSW from there: the faster), hnsw or exact (both are timed).", DefaultValueFactory = _ => "auto" };
+        var decoder = new Option<string>("--decoder") { Description = "How regression outputs are decoded for the scores: auto (exact search below 30,000 words, HNSW from there: the faster), hnsw or exact (both are timed).", DefaultValueFactory = _ => "auto" };
         decoder.AcceptOnlyFromAmong("auto", "hnsw", "exact");
         var ef = new Option<int>("--ef") { Description = "HNSW search breadth.", DefaultValueFactory = _ => 64 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (keys in the README) instead of a table." };
