@@ -10,11 +10,13 @@ namespace VecLm.Regressor;
 /// <item>the input table, |V| × m floats (with <c>--train-input-embeddings</c> also its gradient and Adam's two
 /// moments);</item>
 /// <item>a regression head's targets, |V| × m, held raw and post-processed;</item>
-/// <item>a softmax head's Linear(H → |V|): weights, gradient and Adam's two moments (4 × |V| × H floats), and a step's
-/// logits with their gradient (2 × batch × bptt × |V| floats: 9 GB at 1M words and 32 × 35 tokens).</item>
+/// <item>a softmax head's Linear(H → |V|): weights, gradient and Adam's two moments (4 × |V| × H floats), and three
+/// step-sized tables of batch × bptt × |V| floats — the logits, their gradient and LibTorch's temporary in the backward
+/// pass (13.4 GB at 1M words and 32 × 35 tokens).</item>
 /// </list>
-/// The LSTM and the runtime are a fixed allowance. Measured against it (bench/vocab-sweep, peak RSS): the estimate is
-/// within a few hundred MB of what the process really peaks at.
+/// The LSTM and the runtime are a fixed allowance. Against bench/vocab-sweep's peak RSS (softmax, 120 or 30 steps):
+/// 715 MB estimated for 772 MB measured at 17,715 words, 3,958 MB for 4,145 MB at 200,000; the regression heads'
+/// 414 MB for 398 MB at 17,715. With two such tables instead of three, 200,000 words came out 1.1 GB short.
 /// </summary>
 public static class TrainingMemory
 {
@@ -26,7 +28,7 @@ public static class TrainingMemory
         const long Float = sizeof(float);
         long input = vocabulary * dim * Float * (trainInput ? 4 : 1);
         long head = loss == LossKind.Softmax
-            ? 4 * vocabulary * hidden * Float + 2L * batch * bptt * vocabulary * Float
+            ? 4 * vocabulary * hidden * Float + 3L * batch * bptt * vocabulary * Float
             : 2 * vocabulary * dim * Float;
         return Fixed + input + head;
     }
