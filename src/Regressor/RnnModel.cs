@@ -18,7 +18,7 @@ public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor O
     private readonly Linear decoder;
     private readonly int layers;
     private readonly int hidden;
-    private readonly string[] derived;   // state kept out of weights files: the frozen input table, the vectors file's
+    private readonly string[] derived;   // tensors kept out of weights files: a frozen input table (the vectors file holds it)
 
     public RnnModel(ModelConfig config, float[] inputVectors) : base(nameof(RnnModel))
     {

@@ -48,8 +48,7 @@ public static class TrainingMemory
         string fix = options.Loss == LossKind.Softmax
             ? "use a regression head (--loss sampled or cosine), a smaller --batch or --bptt, or fewer words"
             : "use fewer words (a higher --min-count when embedding)";
-        throw new BadInputException($"training needs about {Gb(need)} for {what}, and {Gb(have)} is available: {fix}");
+        throw new BadInputException($"training needs about {SystemMemory.Gb(need)} for {what}, and {SystemMemory.Gb(have)} is available: {fix}");
     }
 
-    private static string Gb(long bytes) => SystemMemory.Gb(bytes);
 }
