@@ -45,6 +45,34 @@ public sealed class DecodeOptions
 
     public DecodeOptions() => Rule.AcceptOnlyFromAmong("cosine", "prior", "posterior", "csls");
 
+    /// <summary>
+    /// <c>--decoder auto|exact|hnsw</c>: how regression outputs are searched among the words. <paramref name="auto"/>
+    /// says what auto does for the command (<see cref="DecoderChoice"/>: exact search below 30,000 words).
+    /// </summary>
+    public static Option<string> Decoder(string auto)
+    {
+        var option = new Option<string>("--decoder")
+        {
+            Description = $"How regression outputs are searched among the words: auto ({auto}), hnsw (built once and kept when the model has no index) or exact.",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("auto", "hnsw", "exact");
+        return option;
+    }
+
+    /// <summary>What <see cref="Decoder"/> asks for: exact (true), HNSW (false) or the command's auto (null).</summary>
+    public static bool? ExactOf(ParseResult parse, Option<string> decoder) =>
+        parse.GetValue(decoder) switch { "exact" => true, "hnsw" => false, _ => null };
+
+    /// <summary>For predict and generate: sets how <paramref name="model"/> searches, and says so when an index is built first.</summary>
+    public static void ApplyDecoder(TrainedModel model, bool? exact)
+    {
+        if (!model.Config.IsRegression) return;
+        model.ExactDecoding = exact;
+        if (model.UsesHnsw && !model.HnswIsBuilt)
+            Console.Error.WriteLine($"building the HNSW index over {model.DecodeCount:N0} words on every core (once: it is kept for the next run)");
+    }
+
     public void AddTo(Command command)
     {
         command.Options.Add(Rule);

@@ -73,6 +73,8 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         _links0 = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_links0Data));
         _upper = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_upperData));
         _locks = new int[Count];
+        HugePages.Advise(_vectors, (long)_vectorData.Length * sizeof(float));
+        HugePages.Advise(_links0, (long)_links0Data.Length * sizeof(int));
         _entryPoint = entryPoint;
         _maxLevel = maxLevel;
     }

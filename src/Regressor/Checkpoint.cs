@@ -137,7 +137,8 @@ public sealed class Checkpoint(string dir)
 
     /// <summary>The best model so far: its weights in a sealed file (checksum verified on load).</summary>
     public void SaveBest(RnnModel model) =>
-        Write(BestWeightsPath, () => SealedFile.Write(BestWeightsPath, WeightsKind, [("weights", ResumePoint.Bytes(model.SaveWeights))]));
+        Write(BestWeightsPath, () => SealedFile.Write(BestWeightsPath, WeightsKind,
+            [("weights", ResumePoint.Streamed(model.SaveWeights))]));
 
     /// <summary>The checkpoint (one sealed file), then state.json, its readable copy.</summary>
     public void SaveResumePoint(RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer, TrainerState state,
@@ -191,8 +192,8 @@ public sealed class Checkpoint(string dir)
                 string path = File.Exists(BestWeightsPath) ? BestWeightsPath
                     : File.Exists(CheckpointPath) ? CheckpointPath
                     : throw new FileNotFoundException($"the model folder has no weights: {Dir}", BestWeightsPath);
-                var parts = SealedFile.Read(path, path == BestWeightsPath ? WeightsKind : ResumePoint.Kind);
-                ResumePoint.LoadWeights(model, parts.Part("weights", path), path);
+                using var parts = SealedFile.Open(path, path == BestWeightsPath ? WeightsKind : ResumePoint.Kind);
+                ResumePoint.LoadWeights(model, parts, path);
             }
             else
             {

@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 namespace VecLm.Regressor;
 
 /// <summary>
-/// Validation numbers: the mean loss per token (all positions), top-1 accuracy on the first
+/// Validation numbers: the mean loss per token (all positions, or for a loss over the whole vocabulary at large |V| the
+/// first <see cref="Evaluator.LossTokensFor"/>), top-1 accuracy on the first
 /// <see cref="DecodingState.FitTokens"/> predictions (regression heads: plain cosine decoding), perplexity (softmax and
 /// the sampled loss), and for a regression head the top-1 of the prior and of the posterior rule with their β fitted
 /// on those same predictions.
@@ -23,8 +24,21 @@ public readonly record struct Evaluation(double Loss, double Top1, double Perple
 /// another pass or a second fit.
 /// </summary>
 public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig config, TargetVectors? targets,
-                              DecodingState? decoding, int decodeTokens = DecodingState.FitTokens)
+                              DecodingState? decoding, int decodeTokens = DecodingState.FitTokens, int lossTokens = int.MaxValue)
 {
+    /// <summary>
+    /// Positions × |V| that a validation's exact NLL (softmax, and the sampled loss's perplexity) may cost: all of
+    /// Brown's 211k validation tokens at its 17,715 words; at a million words 4,000 positions (the first chunks, the
+    /// same ones at every validation), seconds instead of the many minutes a softmax over every row at every position
+    /// takes. The regression losses cost nothing per word and always see every position.
+    /// </summary>
+    public const long LossPairs = 4_000_000_000;
+
+    /// <summary>The validation positions whose loss is measured for a model of <paramref name="config"/>.</summary>
+    public static int LossTokensFor(ModelConfig config) => config.Loss is LossKind.Softmax or LossKind.Sampled
+        ? (int)Math.Clamp(LossPairs / Math.Max(1, config.VocabSize), DecodingState.MinFitTokens, int.MaxValue)
+        : int.MaxValue;
+
     /// <summary>The decoded predictions of the last evaluation (row-major outputs) and their true next ids.</summary>
     public (float[] Outputs, int[] Truth) LastOutputs { get; private set; } = ([], []);
 
@@ -64,6 +78,7 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
                 hidden.C.Dispose();
                 hidden = (next.H.MoveToOuterDisposeScope(), next.C.MoveToOuterDisposeScope());
                 progress?.Invoke((chunk + 1.0) / batches.Chunks);
+                if (tokens >= lossTokens && truth.Count >= Math.Min(decodeTokens, tokens)) break;
             }
         }
         finally

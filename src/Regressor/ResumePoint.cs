@@ -47,17 +47,19 @@ public static class ResumePoint
     public static void Save(string path, RnnModel model, TorchSharp.Modules.OptimizerHelper optimizer, TrainerState state,
         (Tensor H, Tensor C)? hidden)
     {
-        var parts = new List<(string, byte[])>
+        byte[] rngBytes;
+        using (var rng = torch.get_rng_state()) rngBytes = rng.data<byte>().ToArray();
+        var parts = new List<(string, Action<Stream>)>
         {
-            ("state", Encoding.UTF8.GetBytes(StateJson(state))),
-            ("weights", Bytes(model.SaveWeights)),
-            ("optimizer", Bytes(optimizer.save_state_dict)),
+            ("state", Raw(Encoding.UTF8.GetBytes(StateJson(state)))),
+            ("weights", Streamed(model.SaveWeights)),
+            ("optimizer", Streamed(optimizer.save_state_dict)),
+            ("rng", Raw(rngBytes)),
         };
-        using (var rng = torch.get_rng_state()) parts.Add(("rng", rng.data<byte>().ToArray()));
         if (hidden is { } h)
         {
-            parts.Add(("hidden.h", MemoryMarshal.AsBytes(h.H.data<float>().ToArray().AsSpan()).ToArray()));
-            parts.Add(("hidden.c", MemoryMarshal.AsBytes(h.C.data<float>().ToArray().AsSpan()).ToArray()));
+            parts.Add(("hidden.h", Raw(MemoryMarshal.AsBytes(h.H.data<float>().ToArray().AsSpan()).ToArray())));
+            parts.Add(("hidden.c", Raw(MemoryMarshal.AsBytes(h.C.data<float>().ToArray().AsSpan()).ToArray())));
         }
         SealedFile.Write(path, Kind, parts);
     }
@@ -70,23 +72,40 @@ public static class ResumePoint
     public static (TrainerState State, (Tensor H, Tensor C)? Hidden) Load(string path, RnnModel model,
         TorchSharp.Modules.OptimizerHelper optimizer, ModelConfig config, int batch)
     {
-        var parts = SealedFile.Read(path, Kind);
-        var state = ParseState(parts.Part("state", path), path);
-        LoadWeights(model, parts.Part("weights", path), path);
-        Into(path, "optimizer state", () => optimizer.load_state_dict(Reader(parts.Part("optimizer", path))));
+        using var parts = SealedFile.Open(path, Kind);
+        var state = ParseState(parts.Bytes("state"), path);
+        LoadWeights(model, parts, path);
+        Into(path, "optimizer state", () =>
+        {
+            using var reader = parts.Reader("optimizer");
+            optimizer.load_state_dict(reader);
+        });
         Into(path, "random generator state", () =>
         {
-            using var rng = torch.tensor(parts.Part("rng", path));
+            using var rng = torch.tensor(parts.Bytes("rng"));
             torch.set_rng_state(rng);
         });
-        if (!parts.ContainsKey("hidden.h")) return (state, null);
+        if (!parts.Has("hidden.h")) return (state, null);
         long[] shape = [config.Layers, batch, config.Hidden];
-        return (state, (Floats(parts.Part("hidden.h", path), shape, path), Floats(parts.Part("hidden.c", path), shape, path)));
+        return (state, (Floats(parts.Bytes("hidden.h"), shape, path), Floats(parts.Bytes("hidden.c"), shape, path)));
     }
 
-    /// <summary>Weights saved by TorchSharp (bytes already checked) loaded into <paramref name="model"/>.</summary>
-    public static void LoadWeights(RnnModel model, byte[] weights, string path) =>
-        Into(path, "weights", () => model.LoadWeights(Reader(weights)));
+    /// <summary>The "weights" part of a sealed file (checksum already verified) loaded into <paramref name="model"/>.</summary>
+    public static void LoadWeights(RnnModel model, SealedParts parts, string path) =>
+        Into(path, "weights", () =>
+        {
+            using var reader = parts.Reader("weights");
+            model.LoadWeights(reader);
+        });
+
+    /// <summary>A sealed file's part written by a TorchSharp writer straight into the file.</summary>
+    public static Action<Stream> Streamed(Action<BinaryWriter> write) => stream =>
+    {
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        write(writer);
+    };
+
+    private static Action<Stream> Raw(byte[] bytes) => stream => stream.Write(bytes);
 
     public static byte[] Bytes(Action<BinaryWriter> write)
     {
@@ -106,8 +125,6 @@ public static class ResumePoint
             throw new InvalidDataException($"the training state in '{path}' is not valid: {e.Message}");
         }
     }
-
-    private static BinaryReader Reader(byte[] bytes) => new(new MemoryStream(bytes, writable: false));
 
     private static Tensor Floats(byte[] bytes, long[] shape, string path)
     {

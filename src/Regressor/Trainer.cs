@@ -74,7 +74,8 @@ public sealed class Trainer : IDisposable
         model = new RnnModel(config, vectors.Data);
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         optimizer = CreateOptimizer(parameters, options.LearningRate);
-        evaluator = new Evaluator(model, loss, config, targets, decoding, targets is null ? DecodingState.FitTokens : DecodingState.FitTokensFor(targets.Count));
+        evaluator = new Evaluator(model, loss, config, targets, decoding, DecodingState.FitTokensFor(config.VocabSize),
+                                  Evaluator.LossTokensFor(config));
         Directory.CreateDirectory(checkpoint.Dir);
         if (options.Resume)
         {
@@ -129,6 +130,10 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The model's mean loss, top-1 and perplexity on <paramref name="batches"/> (eval mode).</summary>
     public Evaluation Evaluate(TokenBatches batches) => evaluator.Evaluate(batches);
+
+    /// <summary>The loss alone on the first chunks holding <paramref name="lossTokens"/> positions (tests).</summary>
+    internal Evaluation EvaluateLoss(TokenBatches batches, int lossTokens) =>
+        new Evaluator(model, loss, config, null, null, 0, lossTokens).Evaluate(batches);
 
     /// <summary>
     /// Trains until the epochs, the time limit or the step limit are used up, or <paramref name="cancel"/> fires (then

@@ -48,6 +48,33 @@ public class DecodeOptionsTests(TinyModels models) : IClassFixture<TinyModels>
     }
 
     [Fact]
+    public void PredictSearchesByTheDecoderAsked()
+    {
+        using var dir = new TempDir();
+        string model = Path.Combine(dir.Path, "m");
+        Directory.CreateDirectory(model);
+        foreach (var file in Directory.GetFiles(models.Model("cosine-fitted")).Where(f => !f.EndsWith(".hnsw")))
+            File.Copy(file, Path.Combine(model, Path.GetFileName(file)));
+        string index = Path.Combine(model, "targets.hnsw");
+
+        var exact = Veclm.Run("predict", model, "the cat", "-k", "3", "--decoder", "exact");
+        Assert.True(exact.ExitCode == 0, exact.Stderr);
+        var auto = Veclm.Run("predict", model, "the cat", "-k", "3");
+        Assert.Equal(exact.Stdout, auto.Stdout);
+        Assert.False(File.Exists(index));                                   // a few words: exact search, nothing built
+
+        var hnsw = Veclm.Run("predict", model, "the cat", "-k", "3", "--decoder", "hnsw");
+        Assert.True(hnsw.ExitCode == 0, hnsw.Stderr);
+        Assert.Contains("building the HNSW index", hnsw.Stderr);
+        Assert.True(File.Exists(index));
+        Assert.Equal(exact.Stdout, hnsw.Stdout);                            // the graph of a few words finds the same
+        var again = Veclm.Run("generate", model, "the cat", "-n", "3", "--seed", "1", "--decoder", "hnsw");
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.DoesNotContain("building", again.Stderr);                    // kept from the run before
+        Veclm.AssertCleanError(Veclm.Run("predict", model, "the", "--decoder", "graph"), 2, "'graph'");
+    }
+
+    [Fact]
     public void BadDecodingOptionsAreCleanErrors()
     {
         Veclm.AssertCleanError(Veclm.Run("predict", models.Model("cosine-fitted"), "the", "--beta", "-1"), 2, "--beta");

@@ -30,7 +30,7 @@ public class EarlierFolderTests
 
         using (var earlier = TrainedModel.Load(options.OutputDir))
             Assert.Equal(expected, earlier.Outputs(input));
-        Assert.Equal(1, MetricsLog.Read(Path.Combine(options.OutputDir, "metrics.csv")).Count);
+        Assert.Single(MetricsLog.Read(Path.Combine(options.OutputDir, "metrics.csv")));
 
         using (var resumed = new Trainer(options with { Resume = true, MaxSteps = 6 }))
         {

@@ -23,6 +23,29 @@ public class TrainingTests
         Assert.True(after <= before / 2, $"{loss}: loss {before:F4} → {after:F4} after 50 steps");
     }
 
+    [Theory]
+    [InlineData(LossKind.Sampled)]
+    [InlineData(LossKind.Softmax)]
+    public void AnNllOverTheVocabularyIsMeasuredOnTheFirstChunksWhenLimited(LossKind loss)
+    {
+        using var dir = new TempDir();
+        string corpus = TinyData.Corpus(dir, 120);
+        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
+        using var trainer = new Trainer(TinyData.Options(corpus, vectors, dir.File("model"), loss) with { MaxSteps = 1 });
+        var all = trainer.Evaluate(trainer.TrainBatches);
+        var first = trainer.EvaluateLoss(trainer.TrainBatches, 40);
+        int chunk = 4 * 8;                                                  // batch × bptt
+        Assert.Equal(2 * chunk, first.Tokens);                              // whole chunks, until 40 are covered
+        Assert.True(all.Tokens > 10 * first.Tokens, $"{all.Tokens} positions in all");
+        Assert.Equal(all.Tokens, trainer.EvaluateLoss(trainer.TrainBatches, int.MaxValue).Tokens);
+        Assert.True(first.Perplexity > 1 && double.IsFinite(first.Perplexity));
+        // At Brown's size every validation position counts; at a million words a few thousand do.
+        var config = trainer.Config;
+        Assert.Equal(int.MaxValue, Evaluator.LossTokensFor(config with { Loss = LossKind.Cosine, VocabSize = 1_000_000 }));
+        Assert.True(Evaluator.LossTokensFor(config with { VocabSize = 17_715 }) > 211_000);
+        Assert.Equal(4_000, Evaluator.LossTokensFor(config with { VocabSize = 1_000_000 }));
+    }
+
     [Fact]
     public void ACosineModelTrainedOnOneSentenceDecodesItBack()
     {

@@ -17,8 +17,7 @@ public static class CompareCommand
         var force = new Option<bool>("--force") { Description = "Replace the report in a folder that holds one (without it, that is an error)." };
         var openVocab = new Option<bool>("--open-vocab") { Description = "Also score each position against the true word's own string (a guess of <unk> is a miss), by how often the training text had it." };
         var train = new Option<FileInfo?>("--train") { Description = "With --open-vocab: the training text whose counts make the bands [default: the one the model's config.json records]." };
-        var decoder = new Option<string>("--decoder") { Description = "How regression outputs are decoded for the scores: auto (exact search below 30,000 words, HNSW from there: the faster), hnsw or exact (both are timed; the demo uses exact).", DefaultValueFactory = _ => "auto" };
-        decoder.AcceptOnlyFromAmong("auto", "hnsw", "exact");
+        var decoder = DecodeOptions.Decoder("exact search below 30,000 words, HNSW from there: the faster; both are timed; the demo uses exact");
         var command = new Command("compare", "Compare models on one test text: a table, validation curves against wall time, accuracy by band, and examples.")
         {
             models, test, output, examples, vectors, decoder, ef, force, openVocab, train,
@@ -34,7 +33,7 @@ public static class CompareCommand
             var folder = parse.GetValue(output)!.FullName;
             OutputPath.EnsureReportFolder(folder, ComparisonReport.ReportFile, parse.GetValue(force));
             var report = Terminal.WithProgress("comparing", progress => ModelEvaluator.Compare(dirs, parse.GetValue(vectors)?.FullName,
-                parse.GetValue(test)!.FullName, new ScoringOptions { Exact = parse.GetValue(decoder) switch { "exact" => true, "hnsw" => false, _ => null }, Ef = parse.GetValue(ef), Rule = choice.Kind, Beta = choice.Beta,
+                parse.GetValue(test)!.FullName, new ScoringOptions { Exact = DecodeOptions.ExactOf(parse, decoder), Ef = parse.GetValue(ef), Rule = choice.Kind, Beta = choice.Beta,
                 DecodeVocab = choice.Vocabulary, DecodeVectors = choice.Vectors, UnseenBoost = choice.UnseenBoost,
                     OpenVocab = parse.GetValue(openVocab), TrainText = parse.GetValue(train)?.FullName }, parse.GetValue(examples),
                 (dir, p) => progress((dirs.IndexOf(dir) + p) / dirs.Count, Path.GetFileName(dir))));

@@ -11,8 +11,7 @@ public static class EvalCommand
         var model = new Argument<DirectoryInfo>("model") { Description = "A model folder written by veclm train." };
         var test = new Option<FileInfo>("--test") { Description = "Pre-tokenised test text.", Required = true };
         var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the model was trained with [default: the path in its config.json]." };
-        var decoder = new Option<string>("--decoder") { Description = "How regression outputs are decoded for the scores: auto (exact search below 30,000 words, HNSW from there: the faster), hnsw or exact (both are timed).", DefaultValueFactory = _ => "auto" };
-        decoder.AcceptOnlyFromAmong("auto", "hnsw", "exact");
+        var decoder = DecodeOptions.Decoder("exact search below 30,000 words, HNSW from there: the faster; both are timed");
         var ef = new Option<int>("--ef") { Description = "HNSW search breadth.", DefaultValueFactory = _ => 64 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (keys in the README) instead of a table." };
         var openVocab = new Option<bool>("--open-vocab") { Description = "Also score each position against the true word's own string (a guess of <unk> is a miss), by how often the training text had it." };
@@ -27,7 +26,7 @@ public static class EvalCommand
         {
             if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
             var choice = decode.Read(parse);
-            var options = new ScoringOptions { Exact = parse.GetValue(decoder) switch { "exact" => true, "hnsw" => false, _ => null }, Ef = parse.GetValue(ef), Rule = choice.Kind, Beta = choice.Beta,
+            var options = new ScoringOptions { Exact = DecodeOptions.ExactOf(parse, decoder), Ef = parse.GetValue(ef), Rule = choice.Kind, Beta = choice.Beta,
                 DecodeVocab = choice.Vocabulary, DecodeVectors = choice.Vectors, UnseenBoost = choice.UnseenBoost,
                 OpenVocab = parse.GetValue(openVocab), TrainText = parse.GetValue(train)?.FullName };
             var scored = Terminal.WithProgress("evaluating", report => ModelEvaluator.Evaluate(parse.GetValue(model)!.FullName,

@@ -16,9 +16,10 @@ public static class GenerateCommand
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling: only the most likely candidates whose probability reaches this.", DefaultValueFactory = _ => 0.9 };
         var seed = new Option<int?>("--seed") { Description = "Random seed: the same seed gives the same text [default: a new one every run]." };
         var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the model was trained with [default: the path in its config.json]." };
+        var decoder = DecodeOptions.Decoder("exact search below 30,000 words; from there HNSW once the model has its index, which eval builds: building one takes minutes at a million words, more than exact search costs a continuation");
         var command = new Command("generate", "Continue a prompt: softmax heads sample the vocabulary, regression heads their 50 decoded neighbours (weights exp(score / T), the decoding rule's score).")
         {
-            model, prompt, count, temperature, topP, seed, vectors,
+            model, prompt, count, temperature, topP, seed, vectors, decoder,
         };
         var decode = new DecodeOptions();
         decode.AddTo(command);
@@ -30,6 +31,7 @@ public static class GenerateCommand
             var choice = decode.Read(parse);
             using var trained = TrainedModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
             DecodeOptions.Apply(trained, choice);
+            DecodeOptions.ApplyDecoder(trained, DecodeOptions.ExactOf(parse, decoder));
             var generator = new Generator(trained);
             var words = generator.Encode(string.Join(' ', parse.GetValue(prompt)!));
             if (words.Unknown.Count > 0) CliRunner.Warn(PredictCommand.UnknownWords(words));

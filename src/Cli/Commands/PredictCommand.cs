@@ -14,9 +14,10 @@ public static class PredictCommand
         var prompt = new Argument<string[]>("prompt") { Description = "Pre-tokenised text (split on white space); quote it or give it as several words.", Arity = ArgumentArity.OneOrMore };
         var k = new Option<int>("-k") { Description = "Next words to show.", DefaultValueFactory = _ => 5 };
         var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the model was trained with [default: the path in its config.json]." };
+        var decoder = DecodeOptions.Decoder("exact search below 30,000 words; from there HNSW once the model has its index, which eval builds: building one takes minutes at a million words, more than exact search costs a prompt");
         var command = new Command("predict", "The most likely next words after a prompt: decoded neighbours and their cosine (regression heads) or probabilities (softmax).")
         {
-            model, prompt, k, vectors,
+            model, prompt, k, vectors, decoder,
         };
         var decode = new DecodeOptions();
         decode.AddTo(command);
@@ -27,6 +28,7 @@ public static class PredictCommand
             var choice = decode.Read(parse);
             using var trained = TrainedModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName);
             DecodeOptions.Apply(trained, choice);
+            DecodeOptions.ApplyDecoder(trained, DecodeOptions.ExactOf(parse, decoder));
             var generator = new Generator(trained);
             var words = generator.Encode(string.Join(' ', parse.GetValue(prompt)!));
             if (words.Unknown.Count > 0) CliRunner.Warn(UnknownWords(words));
