@@ -122,8 +122,7 @@ public sealed class RuleDecoder
         int n = queries.Length / dim;
         var results = new Neighbor[n][];
         var copy = queries.ToArray();
-        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                     i => results[i] = Decode(copy.AsSpan(i * dim, dim), k));
+        ParallelRows.For(n, threads, i => results[i] = Decode(copy.AsSpan(i * dim, dim), k));
         return results;
     }
 
