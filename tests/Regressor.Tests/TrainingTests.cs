@@ -3,6 +3,14 @@ namespace VecLm.Regressor.Tests;
 /// <summary>Training behaviour on tiny corpora: every loss learns, a memorised sentence decodes back, checkpoints.</summary>
 public class TrainingTests
 {
+    /// <summary>A trainer over 120 lines of the tiny corpus and its vectors, writing into <paramref name="dir"/>/model.</summary>
+    private static Trainer TinyTrainer(TempDir dir, LossKind loss, int maxSteps)
+    {
+        string corpus = TinyData.Corpus(dir, 120);
+        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
+        return new Trainer(TinyData.Options(corpus, vectors, dir.File("model"), loss) with { MaxSteps = maxSteps });
+    }
+
     [Theory]
     [InlineData(LossKind.Cosine)]
     [InlineData(LossKind.L2)]
@@ -13,9 +21,7 @@ public class TrainingTests
     public void FiftyStepsAtLeastHalveTheLoss(LossKind loss)
     {
         using var dir = new TempDir();
-        string corpus = TinyData.Corpus(dir, 120);
-        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
-        using var trainer = new Trainer(TinyData.Options(corpus, vectors, dir.File("model"), loss) with { MaxSteps = 50 });
+        using var trainer = TinyTrainer(dir, loss, maxSteps: 50);
         double before = trainer.Evaluate(trainer.TrainBatches).Loss;
         var result = trainer.Train();
         double after = trainer.Evaluate(trainer.TrainBatches).Loss;
@@ -29,9 +35,7 @@ public class TrainingTests
     public void AnNllOverTheVocabularyIsMeasuredOnTheFirstChunksWhenLimited(LossKind loss)
     {
         using var dir = new TempDir();
-        string corpus = TinyData.Corpus(dir, 120);
-        string vectors = TinyData.SaveVectors(dir, TinyData.Vectors(TinyData.Sentences));
-        using var trainer = new Trainer(TinyData.Options(corpus, vectors, dir.File("model"), loss) with { MaxSteps = 1 });
+        using var trainer = TinyTrainer(dir, loss, maxSteps: 1);
         var all = trainer.Evaluate(trainer.TrainBatches);
         var first = trainer.EvaluateLoss(trainer.TrainBatches, 40);
         int chunk = 4 * 8;                                                  // batch × bptt
