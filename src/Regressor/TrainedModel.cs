@@ -239,7 +239,14 @@ public sealed class TrainedModel : IDisposable
     public bool HnswIsBuilt => hnsw is not null
         || File.Exists(decodeVocabulary is { } d ? DecodeIndexPath(d) : checkpoint.TargetIndexPath);
 
-    private RuleDecoder Decode() => ruleDecoder ??= new RuleDecoder(UsesHnsw ? HnswTargets : ExactTargets!, Rule);
+    private RuleDecoder Decode() => ruleDecoder ??= DecoderFor(Rule);
+
+    /// <summary>
+    /// A decoder of this model's outputs under <paramref name="rule"/>, over the index <see cref="ExactDecoding"/> picks
+    /// (thread-safe: a server keeps one per rule while <see cref="Rule"/> stays the model's default).
+    /// </summary>
+    public RuleDecoder DecoderFor(DecodingRule rule) =>
+        new(UsesHnsw ? HnswTargets : ExactTargets ?? throw new InvalidOperationException("a softmax model has no decoder"), rule);
 
     public void Dispose()
     {
