@@ -167,6 +167,41 @@ public sealed class TrainedModel : IDisposable
         return output.reshape(ids.Length, Config.OutputSize).data<float>().ToArray();
     }
 
+    /// <summary>
+    /// The head's output after the last token of each of <paramref name="streams"/> (each read from a fresh state, as
+    /// a <see cref="Generation.ModelSession"/> reads a prompt), computed as one batch: the streams are padded at their
+    /// ends to the longest (the LSTM reads left to right, so padding after a stream's last token changes nothing
+    /// before it) and the head reads each stream's own last position. Rows of <see cref="ModelConfig.OutputSize"/> values.
+    /// </summary>
+    public float[][] LastOutputs(IReadOnlyList<int[]> streams)
+    {
+        int batch = streams.Count;
+        if (batch == 0) return [];
+        int steps = streams.Max(s => s.Length);
+        var tokens = new long[(long)steps * batch];   // [T, B]
+        var last = new long[batch];
+        for (int i = 0; i < batch; i++)
+        {
+            var ids = streams[i];
+            if (ids.Length == 0) throw new ArgumentException("a stream has no tokens");
+            for (int t = 0; t < ids.Length; t++)
+            {
+                if ((uint)ids[t] >= (uint)Config.VocabSize)
+                    throw new ArgumentOutOfRangeException(nameof(streams), $"token id {ids[t]} is outside the vocabulary (0..{Config.VocabSize - 1})");
+                tokens[(long)t * batch + i] = ids[t];
+            }
+            last[i] = (long)(ids.Length - 1) * batch + i;
+        }
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (h, c) = model.InitHidden(batch);
+        var (features, _) = model.Features(tensor(tokens, steps, batch), (h, c));          // [T, B, H]
+        var ends = features.reshape(steps * batch, -1).index_select(0, tensor(last));      // [B, H]
+        var outputs = model.Head(ends).data<float>().ToArray();                             // [B, out]
+        int width = Config.OutputSize;
+        return Enumerable.Range(0, batch).Select(i => outputs.AsSpan(i * width, width).ToArray()).ToArray();
+    }
+
     /// <summary>The most likely next word after each position of <paramref name="ids"/>.</summary>
     public int[] PredictNext(ReadOnlySpan<int> ids)
     {

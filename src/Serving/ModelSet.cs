@@ -54,13 +54,13 @@ public sealed class ModelSet : IDisposable
 
     public IReadOnlyList<ModelInfo> Info() => Models.Select(m => m.Info).ToList();
 
-    public PredictResponse Predict(PredictRequest request)
+    public async Task<PredictResponse> Predict(PredictRequest request)
     {
         string context = Limits.Context(request.Context);
         int k = Limits.K(request.K);
         var (kind, beta) = Limits.Rule(request.Rule, request.Beta);
         string? next = Limits.Word(request.Next, "next", required: false);
-        var answers = Models.Select(m => m.Predict(context, k, kind, beta, next)).ToList();
+        var answers = await Task.WhenAll(Models.Select(m => m.Predict(context, k, kind, beta, next)));
         var seen = answers.SelectMany(a => a.Words.Select(w => w.Word).Distinct()).CountBy(w => w)
             .Where(c => c.Value > 1).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
         return new PredictResponse(answers.Select(a => a with

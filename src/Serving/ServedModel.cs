@@ -7,9 +7,9 @@ using VecLm.Regressor.Generation;
 namespace VecLm.Serving;
 
 /// <summary>
-/// A model the server answers with, shared read-only by every request: each request reads its context in its own
-/// <see cref="ModelSession"/> (the LSTM state is per request), and decodes through a <see cref="RuleDecoder"/>
-/// (thread-safe) kept per rule. The HNSW index a regression head decodes through, when it uses one, is loaded here,
+/// A model the server answers with, shared read-only by every request: each request's context is its own stream (read
+/// in a batch with the requests that arrive with it, <see cref="OutputBatcher"/>; a continuation in its own
+/// <see cref="ModelSession"/>), and decodes through a <see cref="RuleDecoder"/> (thread-safe) kept per rule. The HNSW index a regression head decodes through, when it uses one, is loaded here,
 /// before the first request.
 /// </summary>
 public sealed class ServedModel : IDisposable
@@ -19,6 +19,7 @@ public sealed class ServedModel : IDisposable
     private readonly ConcurrentDictionary<RuleKind, RuleDecoder> decoders = new();
     private readonly RuleDecoder? defaultDecoder;
     private readonly ApiLimits limits;
+    private readonly OutputBatcher batcher;
 
     public ServedModel(string name, TrainedModel model, ApiLimits limits)
     {
@@ -26,6 +27,7 @@ public sealed class ServedModel : IDisposable
         this.model = model;
         this.limits = limits;
         generator = new Generator(model);
+        batcher = new OutputBatcher(model);
         if (model.Config.IsRegression)
         {
             if (model.UsesHnsw) _ = model.HnswTargets;
@@ -65,14 +67,13 @@ public sealed class ServedModel : IDisposable
     }
 
     /// <summary>The <paramref name="k"/> best next words after <paramref name="context"/>, with the true next word's place.</summary>
-    public ModelPrediction Predict(string context, int k, RuleKind? kind, double? beta, string? next)
+    public async Task<ModelPrediction> Predict(string context, int k, RuleKind? kind, double? beta, string? next)
     {
         string loss = model.Config.Loss.ToString().ToLowerInvariant();
         var prompt = Read(context, out var error);
         if (prompt is null) return new ModelPrediction(Name, loss, "", [], [], [], null, [], error);
         var decoder = Regression ? DecoderOf(kind, beta) : null;
-        using var session = new ModelSession(model);
-        var output = session.Feed(prompt.Ids);
+        var output = await batcher.OutputAfter(prompt.Ids);
         Neighbor[] ranked = decoder is not null ? decoder.Decode(output, Math.Min(k, model.DecodeCount)) : model.Rank(output, k);
         var words = ranked.Select(n => Regression
             ? new PredictedWord(model.WordOf(n.Id), n.Score, n.Cosine, null)
@@ -178,5 +179,9 @@ public sealed class ServedModel : IDisposable
         return xy.Select((p, i) => new PlotPoint(labels[i].Label, Math.Round(p.X, 4), Math.Round(p.Y, 4), labels[i].Kind)).ToList();
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        batcher.Dispose();
+        model.Dispose();
+    }
 }

@@ -64,6 +64,11 @@ public class ServeCommandTests(TinyModels models) : IClassFixture<TinyModels>
         Assert.Contains("class=\"model softmax\"", dom);
         Assert.Contains("class=\"model regression\"", dom);
         Assert.Contains("after “the cat sat”", dom);
+
+        // &next= types the word that came next: each column says where its model ranked it.
+        var check = Chromium.DumpDom(chromium!, $"{serve.Address}/?context=the+cat&next=sat");
+        Assert.Equal(2, check.Split("data-next=\"sat\"").Length - 1);
+        Assert.Contains("checking “sat”", check);
     }
 }
 

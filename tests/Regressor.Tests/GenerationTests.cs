@@ -53,6 +53,29 @@ public sealed class GenerationTests : IDisposable
         Assert.Contains(Enumerable.Range(1, 5), seed => !Run(seed).SequenceEqual(first));
     }
 
+    [Theory]
+    [InlineData(LossKind.Cosine)]
+    [InlineData(LossKind.Softmax)]
+    public void ContextsReadAsOneBatchGiveEachTheOutputItGetsAlone(LossKind loss)
+    {
+        using var model = Load(loss);
+        var generator = new Generator(model);
+        // Lengths 1 to 7 in one batch: the short ones are padded at their ends.
+        string[] prompts = ["the", "the old man read his", "a dog ran", "my bird sang a song the cat", "the cat sat on"];
+        var streams = prompts.Select(p => p == "the" ? [model.Vectors.Vocabulary.EndOfSentenceId] : generator.Encode(p).Ids).ToList();
+        var batched = model.LastOutputs(streams);
+        Assert.Equal(prompts.Length, batched.Length);
+        for (int i = 0; i < streams.Count; i++)
+        {
+            using var session = new ModelSession(model);
+            var alone = session.Feed(streams[i]);
+            Assert.Equal(alone.Length, batched[i].Length);
+            for (int j = 0; j < alone.Length; j++) Assert.Equal(alone[j], batched[i][j], 1e-4f);
+        }
+        // the softmax head's logits vary enough that the same top words come out, in order
+        Assert.Equal(model.Rank(batched[1], 5).Select(n => n.Id), generator.Predict(streams[1], 5).Select(n => n.Id));
+    }
+
     [Fact]
     public void ASessionFedPieceByPieceMatchesOneFeed()
     {

@@ -23,8 +23,6 @@ public static class ServeCommand
         command.SetAction(parse =>
         {
             var options = new ServeOptions(parse.GetValue(host)!, parse.GetValue(port));
-            // One LibTorch thread per request: concurrent requests share the cores instead of each spreading over all.
-            TorchSharp.torch.set_num_threads(1);
             bool? exact = DecodeOptions.ExactOf(parse, decoder);
             ServeApp.CheckPortIsFree(options);   // before the models load, which can take minutes at a million words
             using var set = ModelSet.Load(parse.GetValue(models)!.Select(d => d.FullName).ToList(), parse.GetValue(vectors)?.FullName,

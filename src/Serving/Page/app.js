@@ -113,7 +113,11 @@ function picture(points) {
 async function predict() {
   const text = contextBox.value;
   const { context, next } = split(text);
-  const params = new URLSearchParams(text ? { context: text } : {});
+  // The address says what is typed: ?context=… (answered as a whole) and, while a word is being typed, &next=…
+  const fields = {};
+  if (context.trim()) fields.context = context.trim();
+  if (next) fields.next = next;
+  const params = new URLSearchParams(fields);
   history.replaceState(null, "", text ? `?${params}` : location.pathname);
   $("link").href = text ? `/?${params}` : "/";
   if (pending) pending.abort();
@@ -159,9 +163,12 @@ async function start() {
   $("rule").addEventListener("change", predict);
   $("temperature").addEventListener("input", () => { $("temperature-value").textContent = Number($("temperature").value).toFixed(1); });
   $("generate").addEventListener("click", generate);
-  const given = new URLSearchParams(location.search).get("context");
-  // A linked context is answered as a whole: the models predict the word after it.
-  if (given !== null) contextBox.value = given === "" || /\s$/.test(given) ? given : `${given} `;
+  // A linked context is answered as a whole (the models predict the word after it); &next=WORD types that word
+  // after it, so each model says where it ranked it.
+  const query = new URLSearchParams(location.search);
+  const given = (query.get("context") || "").trim();
+  const typed = (query.get("next") || "").trim();
+  if (given || typed) contextBox.value = typed ? `${given ? given + " " : ""}${typed}` : `${given} `;
   await predict();
 }
 
