@@ -35,7 +35,7 @@ public sealed class DecodeOptions
 
     public Option<FileInfo?> Vectors { get; } = new("--decode-vectors")
     {
-        Description = "With --decode-vocab (or a model trained with one): where its words' vectors come from (a fastText .bin gives any word one; a word2vec file, the words it has) [default: the model's own vectors file].",
+        Description = "With --decode-vocab (or a model trained with one): where its words' vectors come from (a fastText .bin gives any word one; a word2vec or GloVe file or a Spark folder, the words it has) [default: the model's own vectors file].",
     };
 
     public Option<double?> UnseenBoost { get; } = new("--unseen-boost")

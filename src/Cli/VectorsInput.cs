@@ -14,7 +14,7 @@ public static class VectorsInput
     /// </summary>
     public static (WordVectors Words, SubwordModel? Subwords) LoadWithSubwords(string path)
     {
-        if (!File.Exists(path) || VectorFormats.Detect(path) != VectorFormat.FastText) return (Load(path), null);
+        if (!VectorFormats.Exists(path) || VectorFormats.Detect(path) != VectorFormat.FastText) return (Load(path), null);
         var model = FastTextBinary.Read(path, withOutput: false);
         return (Checked(path, model.WordVectors()), model);
     }

@@ -24,6 +24,17 @@ public static class VectorFile
         if (count * minBytesPerWord > available)
             throw new InvalidDataException($"{path}: truncated or damaged header: {count} rows of dimension {dim} need at "
                                            + $"least {count * minBytesPerWord:N0} bytes, the file has {Math.Max(available, 0):N0} after its header");
+        CheckTable(path, count, dim);
+    }
+
+    /// <summary>
+    /// Throws unless a table of <paramref name="count"/> × <paramref name="dim"/> floats fits one array and the memory
+    /// available now: for the files that state no sizes to check against their length (GloVe, Spark's Parquet).
+    /// </summary>
+    public static void CheckTable(string path, long count, long dim)
+    {
+        if (count * dim > Array.MaxLength)
+            throw new InvalidDataException($"{path}: {count:N0} vectors of dimension {dim} are more values than one array holds");
         // The table, and about 64 bytes a word for its string and the vocabulary's entry.
         SystemMemory.Check(count * dim * sizeof(float) + count * 64, $"{path}: {count:N0} vectors of dimension {dim}");
     }

@@ -15,17 +15,32 @@ internal static class Word2VecText
         var reader = new Utf8LineReader(stream, path, linesBefore: 1);
         var words = new string[count];
         var data = new float[(long)count * dim];
+        int i = ReadRows(reader, path, words, data, dim, "the header says",
+            $"more lines than the {count} words the header announces");
+        if (i != count) throw new InvalidDataException($"{path}: truncated: expected {count} words, found {i}");
+        return (words, dim, data);
+    }
+
+    /// <summary>
+    /// Reads lines <c>word v1 … vdim</c> (blank lines skipped) into <paramref name="words"/> and <paramref name="data"/>
+    /// until the end of <paramref name="reader"/>; returns how many. A line with another number of values (the
+    /// message says what <paramref name="dimFrom"/>, as "the header says"), a value that is not a number, or more
+    /// lines than <paramref name="words"/> holds (<paramref name="tooMany"/>) is an <see cref="InvalidDataException"/>
+    /// naming the line. Shared by the word2vec and GloVe text readers.
+    /// </summary>
+    public static int ReadRows(Utf8LineReader reader, string path, string[] words, float[] data, int dim, string dimFrom, string tooMany)
+    {
         int i = 0;
         string? line;
         while ((line = reader.ReadLine()) is not null)
         {
             int lineNo = reader.LineNumber;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            if (i == count)
-                throw new InvalidDataException($"{path}: more lines than the {count} words the header announces");
+            if (i == words.Length) throw new InvalidDataException($"{path}: {tooMany}");
             var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length != dim + 1)
-                throw new InvalidDataException($"{path}: line {lineNo} has {parts.Length - 1} values, the header says {dim}");
+                throw new InvalidDataException($"{path}: line {lineNo} has {parts.Length - 1} values, {dimFrom} {dim}"
+                    + (parts.Length > dim + 1 ? $" (a word with a space in it? `awk 'NF == {dim + 1}'` keeps the other lines)" : ""));
             words[i] = parts[0];
             var row = data.AsSpan(i * dim, dim);
             for (int j = 0; j < dim; j++)
@@ -33,8 +48,7 @@ internal static class Word2VecText
                     throw new InvalidDataException($"{path}: line {lineNo}: '{VectorFile.Excerpt(parts[j + 1])}' is not a number");
             i++;
         }
-        if (i != count) throw new InvalidDataException($"{path}: truncated: expected {count} words, found {i}");
-        return (words, dim, data);
+        return i;
     }
 
     public static void Write(Stream stream, WordVectors vectors)
@@ -63,12 +77,19 @@ internal static class Word2VecText
             header.Append((char)b);
             if (header.Length > 64) break;
         }
-        var parts = header.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long count)
-            || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long dim))
+        if (!TryParseHeader(header.ToString(), out long count, out long dim))
             throw new InvalidDataException($"{path}: not a word2vec file (the first line must be '<count> <dim>')");
         if (count < 1 || dim < 1 || count > int.MaxValue || dim > int.MaxValue)
             throw new InvalidDataException($"{path}: damaged header: {count} words of dimension {dim} (both must be positive and below 2^31)");
         return ((int)count, (int)dim);
+    }
+
+    /// <summary>True when <paramref name="line"/> is exactly two integers (of any size or sign): a word2vec header.</summary>
+    public static bool TryParseHeader(string line, out long count, out long dim)
+    {
+        count = dim = 0;
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length == 2 && long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out count)
+               && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out dim);
     }
 }

@@ -1,4 +1,5 @@
 using VecLm.Embeddings.FastText;
+using VecLm.Embeddings.Spark;
 
 namespace VecLm.Embeddings;
 
@@ -6,7 +7,8 @@ namespace VecLm.Embeddings;
 /// A vector for every word of a <see cref="Embeddings.Vocabulary"/>, stored row-major in one array
 /// (<c>Data[id * Dim .. (id + 1) * Dim]</c>). Read and written in the word2vec binary and text formats; the word
 /// counts live beside the vectors in a <c>.vocab</c> file (<c>word count</c> per line, as word2vec's -save-vocab).
-/// A fastText <c>.bin</c> is read too: its dictionary words with their counts and vectors.
+/// A fastText <c>.bin</c> is read too (its dictionary words with their counts and vectors), and GloVe's text and a Spark
+/// Word2VecModel folder, which keep no counts (<see cref="VectorFormat"/>).
 /// </summary>
 public sealed class WordVectors
 {
@@ -32,11 +34,14 @@ public sealed class WordVectors
     public ReadOnlySpan<float> this[string word] =>
         Vocabulary.TryGetId(word, out int id) ? this[id] : throw new KeyNotFoundException($"'{word}' is not in the vocabulary");
 
-    public static string VocabPathFor(string vectorsPath) => Path.ChangeExtension(vectorsPath, ".vocab");
+    /// <summary>The counts beside vectors: <c>v.bin</c> → <c>v.vocab</c>; beside a (Spark) folder <c>model</c>, <c>model.vocab</c>.</summary>
+    public static string VocabPathFor(string vectorsPath) => Directory.Exists(vectorsPath)
+        ? Path.TrimEndingDirectorySeparator(vectorsPath) + ".vocab"
+        : Path.ChangeExtension(vectorsPath, ".vocab");
 
     /// <summary>
-    /// Loads any <see cref="VectorFormat"/> (detected from the bytes), with the counts from the <c>.vocab</c> file if
-    /// present (a fastText <c>.bin</c> holds its own counts, and only its input matrix is read). A damaged
+    /// Loads any <see cref="VectorFormat"/> (detected from the bytes, or a folder as Spark's), with the counts from the
+    /// <c>.vocab</c> file if present (a fastText <c>.bin</c> holds its own counts, and only its input matrix is read). A damaged
     /// file — truncated, a header that disagrees with the body or asks for more than the file holds, invalid UTF-8, a
     /// word twice, a value that is not a number — is an <see cref="InvalidDataException"/> naming the file. NaN and
     /// infinite values are loaded as they are (gensim loads them too, and training reports the NaN loss they cause);
@@ -44,11 +49,19 @@ public sealed class WordVectors
     /// </summary>
     public static WordVectors Load(string path, VectorFormat? format = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"vectors file not found: {path}", path);
+        if (!VectorFormats.Exists(path)) throw new FileNotFoundException($"vectors file not found: {path}", path);
         var kind = format ?? VectorFormats.Detect(path);
         if (kind == VectorFormat.FastText) return FastTextBinary.Read(path, withOutput: false).WordVectors();
-        var (words, dim, data) = kind == VectorFormat.Binary ? Word2VecBinary.Read(path) : Word2VecText.Read(path);
+        var (words, dim, data) = kind switch
+        {
+            VectorFormat.Binary => Word2VecBinary.Read(path),
+            VectorFormat.GloVe => GloVeText.Read(path),
+            VectorFormat.Spark => SparkModel.Read(path),
+            _ => Word2VecText.Read(path),
+        };
         var counts = VocabFile.TryRead(VocabPathFor(path), words);
+        // Spark's rows have no order; with counts, most frequent first as in the other formats.
+        if (kind == VectorFormat.Spark && counts is not null) SparkModel.SortByCount(words, counts, data, dim);
         // Without counts, gensim's stand-in: the files list words most frequent first, so count = rank from the end.
         var values = counts ?? Enumerable.Range(0, words.Length).Select(i => (long)(words.Length - i)).ToArray();
         Vocabulary vocabulary;
@@ -64,6 +77,8 @@ public sealed class WordVectors
     /// </summary>
     public void Save(string path, VectorFormat format = VectorFormat.Binary)
     {
+        if (format is not (VectorFormat.Binary or VectorFormat.Text or VectorFormat.FastText))
+            throw new ArgumentException($"VecLm reads {format} vectors but writes word2vec's formats and fastText's", nameof(format));
         if (format == VectorFormat.FastText)
         {
             AtomicFile.Write(path, stream => FastTextBinary.Write(stream, SubwordModel.WordLevel(this)));

@@ -96,7 +96,7 @@ public sealed class DecodeVocabulary
 
     private static bool IsFastText(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"vectors file not found: {path}", path);
+        if (!VectorFormats.Exists(path)) throw new FileNotFoundException($"vectors file not found: {path}", path);
         return VectorFormats.Detect(path) == VectorFormat.FastText;
     }
 

@@ -89,8 +89,8 @@ public sealed record ModelConfig
     public string? FindVectors(string dir)
     {
         string beside = Path.GetFullPath(Path.Combine(dir, VectorsPath));
-        if (File.Exists(beside)) return beside;
-        return VectorsFullPath is { } full && File.Exists(full) ? full : null;
+        if (VectorFormats.Exists(beside)) return beside;
+        return VectorsFullPath is { } full && VectorFormats.Exists(full) ? full : null;
     }
 
     /// <summary>Throws unless <paramref name="vectors"/> are the ones this model was trained with.</summary>

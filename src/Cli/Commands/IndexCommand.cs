@@ -10,7 +10,7 @@ public static class IndexCommand
 {
     public static Command Create()
     {
-        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text).", Required = true };
+        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text, a fastText .bin, GloVe text, a Spark Word2VecModel folder; detected).", Required = true };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the index (load it with the same vectors file).", Required = true };
         var m = new Option<int>("--m") { Description = "Links per node on the upper layers (2·M on layer 0).", DefaultValueFactory = _ => 16 };
         var efConstruction = new Option<int>("--ef-construction") { Description = "Candidates searched per insertion.", DefaultValueFactory = _ => 200 };

@@ -20,7 +20,7 @@ public static class NeighborsCommand
 
     public static Command Create()
     {
-        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text, or a fastText .bin).", Required = true };
+        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text, a fastText .bin, GloVe text, a Spark Word2VecModel folder; detected).", Required = true };
         var index = new Option<FileInfo?>("--index") { Description = "An index saved by veclm index from these vectors (else one is built in memory)." };
         var words = new Argument<string[]>("words") { Description = "Words whose neighbours to show.", Arity = ArgumentArity.ZeroOrMore };
         var positive = new Option<string[]>("--positive") { Description = "Analogy: words added (king woman).", AllowMultipleArgumentsPerToken = true };

@@ -9,7 +9,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var train = new Argument<FileInfo>("train") { Description = "Pre-tokenised training text, one sentence per line." };
-        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text): the input embeddings and the regression targets.", Required = true };
+        var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text, a fastText .bin, GloVe text, a Spark Word2VecModel folder; detected): the input embeddings and the regression targets.", Required = true };
         var loss = new Option<LossKind>("--loss") { Description = "Head and loss: cosine, l2, maxmargin, vmf, sampled (regression) or softmax.", DefaultValueFactory = _ => LossKind.Cosine };
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Model folder (weights, config.json, metrics.csv, checkpoint).", Required = true };
         var valid = new Option<FileInfo?>("--valid") { Description = "Validation text: loss, top-1 and perplexity every epoch; the best model is kept." };
