@@ -116,13 +116,7 @@ public sealed record ModelConfig
         System.IO.Hashing.XxHash64.HashToUInt64(bytes).ToString("x16");
 
     /// <summary>SHA-256 of the words in id order, each followed by a newline: the vocabulary's identity.</summary>
-    public static string HashOf(Vocabulary vocabulary)
-    {
-        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(
-            System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (var word in vocabulary.Words) sha.AppendData(System.Text.Encoding.UTF8.GetBytes(word + "\n"));
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
+    public static string HashOf(Vocabulary vocabulary) => vocabulary.Hash();
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
