@@ -46,6 +46,11 @@ public sealed record ModelConfig
     public string? TargetsChecksum { get; init; }
     /// <summary>2: model.weights and the checkpoint are sealed files (<see cref="SealedFile"/>); 0: older folders.</summary>
     public int Format { get; init; }
+    /// <summary>
+    /// How the model reads text (<c>--tokenize [--lowercase]</c>): applied to its training, validation and test text and
+    /// to prompts (<see cref="TrainedModel.Tokenizer"/>); null: pre-tokenised text, split on white space (older folders too).
+    /// </summary>
+    public TokenizerOptions? Tokenizer { get; init; }
     /// <summary>The complete training options and the changes made on each resume (null in older folders).</summary>
     public TrainingRecord? Training { get; init; }
 
