@@ -33,9 +33,9 @@ public static class CompareCommand
             var dirs = parse.GetValue(models)!.Select(d => d.FullName).ToList();
             var choice = decode.Read(parse);
             var tokenizer = tokenize.Read(parse);
-            foreach (var note in ModelEvaluator.Tokenizers(dirs, tokenizer)) TokenizeOptions.Say(note);
             var folder = parse.GetValue(output)!.FullName;
             OutputPath.EnsureReportFolder(folder, ComparisonReport.ReportFile, parse.GetValue(force));
+            foreach (var note in ModelEvaluator.Tokenizers(dirs, tokenizer)) TokenizeOptions.Say(note);
             var report = Terminal.WithProgress("comparing", progress => ModelEvaluator.Compare(dirs, parse.GetValue(vectors)?.FullName,
                 parse.GetValue(test)!.FullName, new ScoringOptions { Exact = DecodeOptions.ExactOf(parse, decoder), Ef = parse.GetValue(ef), Rule = choice.Kind, Beta = choice.Beta,
                 DecodeVocab = choice.Vocabulary, DecodeVectors = choice.Vectors, UnseenBoost = choice.UnseenBoost,
