@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace VecLm.Embeddings.Tests;
@@ -101,6 +102,7 @@ public class TokenizerTests
             if (!Rune.IsValid(value)) continue;
             var rune = new Rune(value);
             Assert.Equal(rune.Utf16SequenceLength, Rune.ToLowerInvariant(rune).Utf16SequenceLength);
+            if (rune.IsBmp) Assert.Equal(Rune.ToLowerInvariant(rune).Value, char.ToLowerInvariant((char)value));   // the BMP fast path
         }
     }
 
@@ -128,6 +130,27 @@ public class TokenizerTests
                 var twice = tokenizer.Split(string.Join(' ', once));
                 Assert.True(once.SequenceEqual(twice), $"'{text}': [{string.Join("|", once)}] then [{string.Join("|", twice)}]");
                 Assert.All(once, t => Assert.False(t.Length == 0 || t.Any(char.IsWhiteSpace)));
+            }
+        }
+    }
+
+    [Fact]
+    public void ClusterShortcutsAgreeWithTheGraphemeClusters()
+    {
+        // Every rune followed by a character of each category the shortcut ends a cluster on, and by some that it does not.
+        string[] nexts = ["Ж", "é", "ǅ", "٣", "\u00A0", "—", "«", "»", "（", "¿", "∑", "€", "\u0301", "\u200D", "\u093F", "ᅡ", "😀", "🏽", "\uFF9E"];
+        for (int value = 0x80; value <= 0x1FFFF; value++)   // planes 2 and 3 are ideographs (other letters: no shortcut)
+        {
+            if (!Rune.IsValid(value)) continue;
+            string current = new Rune(value).ToString();
+            var category = Rune.GetUnicodeCategory(new Rune(value));
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.SpaceSeparator
+                or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator) continue;   // separators: no cluster asked
+            foreach (var next in nexts)
+            {
+                string text = current + next + "x";
+                int expected = Math.Min(StringInfo.GetNextTextElementLength(text), current.Length + next.Length);
+                Assert.True(expected == Tokenizer.ClusterLength(text, 0, current.Length, category), $"U+{value:X4} then U+{char.ConvertToUtf32(next, 0):X4}");
             }
         }
     }
