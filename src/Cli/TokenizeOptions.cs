@@ -9,18 +9,21 @@ namespace VecLm.Cli;
 /// is recorded (beside the vectors, in the model's config.json) and applied from there by itself; given where nothing is
 /// recorded, the flags apply; given otherwise, they must say what is recorded (<see cref="TokenizerOptions.Choose"/>).
 /// </summary>
-public sealed class TokenizeOptions(string what)
+public sealed class TokenizeOptions(string what, string recorded)
 {
     public Option<bool> Tokenize { get; } = new("--tokenize")
     {
         Description = $"Raw text: split {what} into words and punctuation (\"film,\" → film ,; don't, state-of-the-art, 3.14 stay whole) " +
-                      "instead of on white space. What vectors and models were made with is recorded and applies by itself.",
+                      $"instead of on white space. {recorded}",
     };
 
     public Option<bool> Lowercase { get; } = new("--lowercase")
     {
         Description = "With --tokenize: lowercase every token (culture-invariant).",
     };
+
+    /// <summary>What the flags do for commands that read text for a trained model.</summary>
+    public const string ForModels = "A model trained with --tokenize needs no flag: what it records applies; for one trained without, this splits the text (a note says so).";
 
     public void AddTo(Command command)
     {

@@ -24,7 +24,7 @@ public static class CompareCommand
         };
         var decode = new DecodeOptions();
         decode.AddTo(command);
-        var tokenize = new TokenizeOptions("the test text, for models trained without it");
+        var tokenize = new TokenizeOptions("the test text", TokenizeOptions.ForModels);
         tokenize.AddTo(command);
         command.SetAction(parse =>
         {

@@ -34,7 +34,7 @@ public static class EmbedCommand
         var buckets = new Option<int>("--buckets") { Description = "With --subword: rows the n-grams are hashed into.", DefaultValueFactory = _ => 2_000_000 };
         var seed = new Option<ulong>("--seed") { Description = "Random seed; with --threads 1 the output is reproducible bit for bit.", DefaultValueFactory = _ => 1UL };
 
-        var tokenize = new TokenizeOptions("the corpus");
+        var tokenize = new TokenizeOptions("the corpus", "Recorded beside the vectors (.tokenizer.json): train applies it by itself.");
         var command = new Command("embed", "Train word2vec vectors (skip-gram or CBOW, negative sampling) on a corpus.")
         {
             corpus, output, dim, window, negative, minCount, sample, epochs, alpha, threads, cbow, format, seed, force,

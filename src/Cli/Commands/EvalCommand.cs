@@ -23,7 +23,7 @@ public static class EvalCommand
         };
         var decode = new DecodeOptions();
         decode.AddTo(command);
-        var tokenize = new TokenizeOptions("the test text, for a model trained without it");
+        var tokenize = new TokenizeOptions("the test text", TokenizeOptions.ForModels);
         tokenize.AddTo(command);
         command.SetAction(parse =>
         {

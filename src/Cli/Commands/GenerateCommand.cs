@@ -23,7 +23,7 @@ public static class GenerateCommand
         };
         var decode = new DecodeOptions();
         decode.AddTo(command);
-        var tokenize = new TokenizeOptions("the prompt, for a model trained without it");
+        var tokenize = new TokenizeOptions("the prompt", TokenizeOptions.ForModels);
         tokenize.AddTo(command);
         command.SetAction(parse =>
         {

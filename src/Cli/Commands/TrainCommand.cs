@@ -35,7 +35,8 @@ public static class TrainCommand
         var negatives = new Option<int>("--negatives") { Description = "Words sampled per batch by the sampled loss.", DefaultValueFactory = _ => SampledLoss.DefaultNegatives };
         var targets = new Option<string>("--targets") { Description = "Regression targets: raw (unit vectors), center (mean removed), abtt[:D] (mean and top D principal directions removed). [default: center; raw for --loss sampled]" };
         var decodeVocab = new Option<FileInfo?>("--decode-vocab") { Description = "Words (one per line) the model decodes to after training, copied into the model folder: words the training text never had get vectors from the subword model (--vectors a fastText .bin). Training and its validation use the training vocabulary." };
-        var tokenize = new TokenizeOptions("the training and validation text (as the vectors were made: embed --tokenize applies by itself)");
+        var tokenize = new TokenizeOptions("the training and validation text",
+            "Vectors made with embed --tokenize need no flag: what they record applies. Recorded in the model's config.json.");
         var command = new Command("train", "Train the LSTM language model on word vectors: a regression head (cosine, l2, max-margin, vMF) or the softmax baseline.")
         {
             train, vectors, loss, output, valid, hidden, layers, dropout, bptt, batch, epochs, timeLimit, maxSteps, lr, clip,
