@@ -49,6 +49,9 @@ internal static class TokenizerFile
         }
         if (contents?.Tokenizer is null || contents.Words <= 0 || string.IsNullOrEmpty(contents.VocabularyHash))
             throw new InvalidDataException($"{path}: not a tokenizer file: Tokenizer, Words or VocabularyHash missing");
+        if (contents.Tokenizer.Version is < 1 or > TokenizerOptions.CurrentVersion)
+            throw new InvalidDataException(
+                $"{path}: tokenizer version {contents.Tokenizer.Version}; this VecLm has version {TokenizerOptions.CurrentVersion} (a newer VecLm made it?)");
         if (vocabulary is not null && (contents.Words != vocabulary.Count || contents.VocabularyHash != vocabulary.Hash()))
             throw new InvalidDataException(
                 $"{path} belongs to other vectors ({contents.Words:N0} words, not {vocabulary.Count:N0}, or other words): " +

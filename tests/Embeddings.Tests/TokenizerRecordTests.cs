@@ -1,4 +1,5 @@
 using VecLm.Embeddings.FastText;
+using VecLm.Tests.Shared;
 
 namespace VecLm.Embeddings.Tests;
 
@@ -79,6 +80,33 @@ public class TokenizerRecordTests
         var e = Assert.Throws<InvalidDataException>(() => WordVectors.Load(dir.File("v.bin")));
         Assert.Contains("v.tokenizer.json", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void FuzzedFilesLoadOrAreRejectedCleanly()
+    {
+        using var dir = new TempDir();
+        Sample(Lowercase).Save(dir.File("v.bin"));
+        var good = File.ReadAllBytes(dir.File("v.tokenizer.json"));
+        int loaded = 0;
+        foreach (var (name, bytes) in Damage.Fuzz(good, 300, seed: 17))
+        {
+            File.WriteAllBytes(dir.File("v.tokenizer.json"), bytes);
+            if (Damage.Check(name, () => WordVectors.Load(dir.File("v.bin")), v => Assert.NotNull(v.Tokenizer),
+                             TimeSpan.FromSeconds(10), typeof(InvalidDataException)))
+                loaded++;
+        }
+        Assert.InRange(loaded, 0, 299);   // a flipped bit in white space can leave a good file
+    }
+
+    [Fact]
+    public void ANewerVersionIsRejected()
+    {
+        using var dir = new TempDir();
+        Sample(Lowercase).Save(dir.File("v.bin"));
+        File.WriteAllText(dir.File("v.tokenizer.json"), File.ReadAllText(dir.File("v.tokenizer.json")).Replace("\"Version\": 1", "\"Version\": 2"));
+        var e = Assert.Throws<InvalidDataException>(() => WordVectors.Load(dir.File("v.bin")));
+        Assert.Contains("tokenizer version 2", e.Message);
     }
 
     [Fact]
