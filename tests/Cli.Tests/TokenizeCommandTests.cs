@@ -44,6 +44,7 @@ public class TokenizeCommandTests
         using var dir = new TempDir();
         var result = Veclm.Run("embed", RawCorpus(dir), "--tokenize", "-o", dir.File("v.bin"), "--dim", "8", "--min-count", "1", "--epochs", "1");
         Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains($"(--tokenize: {dir.File("v.tokenizer.json")})", result.Stdout);
         var vectors = WordVectors.Load(dir.File("v.bin"));
         Assert.Equal(new TokenizerOptions(), vectors.Tokenizer);
         Assert.True(File.Exists(dir.File("v.tokenizer.json")));
@@ -55,6 +56,14 @@ public class TokenizeCommandTests
         Assert.DoesNotContain("film,", words);
         Assert.DoesNotContain("great.", words);
         Assert.All(words.Where(w => w is not ("</s>" or "<unk>")), w => Assert.True(w.All(char.IsLetter) || w == "don't" || w.Length == 1, w));
+
+        // A subword model's .bin and .vec share one record.
+        var subword = Veclm.Run("embed", RawCorpus(dir), "--tokenize", "--lowercase", "--subword", "-o", dir.File("s.bin"), "--dim", "8",
+                                "--buckets", "1000", "--min-count", "1", "--epochs", "1", "--threads", "1");
+        Assert.True(subword.ExitCode == 0, subword.Stderr);
+        Assert.Equal(new TokenizerOptions { Lowercase = true }, WordVectors.Load(dir.File("s.bin")).Tokenizer);
+        Assert.Equal(new TokenizerOptions { Lowercase = true }, WordVectors.Load(dir.File("s.vec")).Tokenizer);
+        Assert.DoesNotContain("Great", WordVectors.Load(dir.File("s.vec")).Vocabulary.Words);   // lowercased
 
         // The record is an output like the .vocab: not replaced without --force.
         File.Delete(dir.File("v.bin"));

@@ -64,7 +64,7 @@ public static class EmbedCommand
             result.Vectors.Save(target, VectorFormats.Parse(parse.GetValue(format)!));
             var vocabulary = result.Vectors.Vocabulary;
             Console.WriteLine($"embedded {result.Words:N0} words in {result.Elapsed.TotalSeconds:0.0} s ({result.WordsPerSecond:N0} words/s): " +
-                              $"{vocabulary.Count:N0} words × {options.Dim} → {target}");
+                              $"{vocabulary.Count:N0} words × {options.Dim} → {target}{Recorded(options, target)}");
             return 0;
         });
         return command;
@@ -82,9 +82,13 @@ public static class EmbedCommand
         WarnInvalid(result.InvalidSequences, input);
         result.Model.Save(target);
         Console.WriteLine($"embedded {result.Words:N0} words in {result.Elapsed.TotalSeconds:0.0} s ({result.WordsPerSecond:N0} words/s): " +
-                          $"{result.Model.WordCount:N0} words + {subwords.Buckets:N0} n-gram buckets × {options.Dim} → {target}, {vec}");
+                          $"{result.Model.WordCount:N0} words + {subwords.Buckets:N0} n-gram buckets × {options.Dim} → {target}, {vec}{Recorded(options, target)}");
         return 0;
     }
+
+    /// <summary>Where the tokenizer went, for the summary line (nothing without --tokenize).</summary>
+    private static string Recorded(Word2VecOptions options, string target) =>
+        options.Tokenizer is { } t ? $" ({t.Flags}: {WordVectors.TokenizerPathFor(target)})" : "";
 
     private static string Progress(Word2VecProgress p, Word2VecOptions options) =>
         $"epoch {p.Epoch}/{options.Epochs} α {p.Alpha:0.00000} {p.WordsPerSecond / 1000:0}k words/s";
