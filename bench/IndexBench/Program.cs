@@ -12,6 +12,7 @@ using VecLm.Embeddings;
 //   IndexBench exact <vectors.bin> [queries]  exact search's queries/s, one thread (ExactBench)
 //   IndexBench rules <vectors.bin> [fit-queries] [threads]   PriorFit time, decoding rules HNSW vs exact (RulesBench)
 //   IndexBench build <random|clustered> [count] [threads,…] [repeats]   build time and recall by thread count (BuildBench)
+//   IndexBench corpus <text> [repeats]       corpus reading tokens/s: white space, --tokenize, --tokenize --lowercase (CorpusBench)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 int[] efs = [10, 20, 40, 80, 160];
 const int K = 10, M = 16, EfConstruction = 200, Queries = 5000;
@@ -24,10 +25,11 @@ else if (args is ["rules", var rulesPath, ..])
 else if (args is ["build", var kind, ..])
     BuildBench.Run(kind, args.Length > 2 ? int.Parse(args[2]) : 100_000,
                    args.Length > 3 ? args[3].Split(',').Select(int.Parse).ToArray() : [1, 2], args.Length > 4 ? int.Parse(args[4]) : 1);
+else if (args is ["corpus", var textPath, ..]) CorpusBench.Run(textPath, args.Length > 2 ? int.Parse(args[2]) : 5);
 else
 {
     Console.Error.WriteLine("usage: IndexBench brown <vectors.bin> <outdir> | scale <outdir> [count] | exact <vectors.bin> [queries] | "
-                            + "rules <vectors.bin> [fit-queries] [threads] | build <random|clustered> [count] [threads,…] [repeats]");
+                            + "rules <vectors.bin> [fit-queries] [threads] | build <random|clustered> [count] [threads,…] [repeats] | corpus <text> [repeats]");
     return 2;
 }
 return 0;

@@ -5,23 +5,29 @@ using System.Text.Unicode;
 namespace VecLm.Embeddings;
 
 /// <summary>
-/// A pre-tokenised text file, streamed line by line and never held whole: tokens are separated by white space
-/// and every non-blank line ends with <c>&lt;/s&gt;</c> (added by the readers, not stored in the file). Bytes that
-/// are not UTF-8 are replaced by U+FFFD and counted in <see cref="InvalidSequences"/>.
+/// A text file, streamed line by line and never held whole: tokens are separated by white space and every non-blank
+/// line ends with <c>&lt;/s&gt;</c> (added by the readers, not stored in the file). Pre-tokenised text as it is, or raw
+/// text through a <see cref="Embeddings.Tokenizer"/> (<c>--tokenize</c>), line by line as it is read: the lines yielded
+/// then hold the tokens separated by single spaces. Bytes that are not UTF-8 are replaced by U+FFFD and counted in
+/// <see cref="InvalidSequences"/>.
 /// </summary>
 public sealed class Corpus
 {
     private const int ChunkBytes = 1 << 16;
+    private readonly Tokenizer? _tokenizer;
     private long _invalid;
 
-    public Corpus(string path)
+    public Corpus(string path, TokenizerOptions? tokenizer = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"corpus file not found: {path}", path);
         Path = path;
         Length = new FileInfo(path).Length;
+        _tokenizer = tokenizer is null ? null : new Tokenizer(tokenizer);
     }
 
     public string Path { get; }
+    /// <summary>How the lines are tokenised: null for pre-tokenised text (split on white space).</summary>
+    public TokenizerOptions? Tokenizer => _tokenizer?.Options;
     /// <summary>Size of the file in bytes: the unit of <see cref="Lines"/>' ranges, as in word2vec C's threads.</summary>
     public long Length { get; }
     /// <summary>Invalid UTF-8 sequences met so far (all passes, all threads).</summary>
@@ -37,6 +43,7 @@ public sealed class Corpus
         using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         byte[] buffer = new byte[ChunkBytes];
         char[] chars = new char[ChunkBytes];
+        char[] tokens = _tokenizer is null ? [] : new char[Embeddings.Tokenizer.MaxLength(ChunkBytes)];
         var pending = new ArrayBufferWriter<byte>();
         long position = start;
         if (start > 0)
@@ -56,7 +63,7 @@ public sealed class Corpus
                 int nl = Array.IndexOf(buffer, (byte)'\n', from, read - from);
                 if (nl < 0) { pending.Write(buffer.AsSpan(from, read - from)); break; }
                 var line = Join(pending, buffer.AsSpan(from, nl - from));
-                var memory = Decode(line, ref chars);
+                var memory = Tokenize(Decode(line, ref chars), ref tokens);
                 pending.Clear();
                 from = nl + 1;
                 if (!IsBlank(memory.Span)) yield return memory;
@@ -67,7 +74,7 @@ public sealed class Corpus
         }
         if (pending.WrittenCount > 0 && lineStart < end)
         {
-            var memory = Decode(pending.WrittenSpan, ref chars);
+            var memory = Tokenize(Decode(pending.WrittenSpan, ref chars), ref tokens);
             if (!IsBlank(memory.Span)) yield return memory;
         }
     }
@@ -97,6 +104,15 @@ public sealed class Corpus
         if (!Utf8.IsValid(bytes)) Interlocked.Add(ref _invalid, CountInvalid(bytes));
         Utf8.ToUtf16(bytes, chars, out _, out int written, replaceInvalidSequences: true);
         return chars.AsMemory(0, written);
+    }
+
+    /// <summary>The line's tokens separated by single spaces, in <paramref name="tokens"/> (the line itself without a tokenizer).</summary>
+    private ReadOnlyMemory<char> Tokenize(ReadOnlyMemory<char> line, ref char[] tokens)
+    {
+        if (_tokenizer is null) return line;
+        int room = Embeddings.Tokenizer.MaxLength(line.Length);
+        if (tokens.Length < room) tokens = new char[Math.Max(room, tokens.Length * 2)];
+        return tokens.AsMemory(0, _tokenizer.Tokenize(line.Span, tokens));
     }
 
     private static long CountInvalid(ReadOnlySpan<byte> bytes)

@@ -47,6 +47,14 @@ public sealed class Vocabulary
 
     public bool Contains(string word) => _ids.ContainsKey(word);
 
+    /// <summary>SHA-256 of the words in id order, each followed by a newline, in lowercase hex: the vocabulary's identity.</summary>
+    public string Hash()
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var word in _words) sha.AppendData(System.Text.Encoding.UTF8.GetBytes(word + "\n"));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
     /// <summary>
     /// Orders raw counts as word2vec does: <c>&lt;/s&gt;</c> first, then by count descending (ties ordinal);
     /// words under <paramref name="minCount"/> are summed into <c>&lt;unk&gt;</c>.

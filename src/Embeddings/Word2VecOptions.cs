@@ -15,6 +15,8 @@ public sealed record Word2VecOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
     public bool Cbow { get; init; }
     public ulong Seed { get; init; } = 1;
+    /// <summary>How the corpus is tokenised (<c>--tokenize</c>), recorded with the vectors; null: pre-tokenised, split on white space.</summary>
+    public TokenizerOptions? Tokenizer { get; init; }
 
     public double StartingAlpha => Alpha ?? (Cbow ? 0.05 : 0.025);
 

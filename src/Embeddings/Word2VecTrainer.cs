@@ -30,12 +30,12 @@ public static class Word2VecTrainer
     {
         options.Validate();
         var clock = Stopwatch.StartNew();
-        var corpus = new Corpus(corpusPath);
+        var corpus = new Corpus(corpusPath, options.Tokenizer);
         var vocabulary = Vocabulary.Build(corpus, options.MinCount, options.Threads);
         long invalid = corpus.InvalidSequences;
         var run = new Run(corpus, vocabulary, options, null, 0, progress, clock, cancel);
         run.Execute();
-        var vectors = new WordVectors(vocabulary, options.Dim, run.Input);
+        var vectors = new WordVectors(vocabulary, options.Dim, run.Input) { Tokenizer = options.Tokenizer };
         return new Word2VecResult(vectors, run.WordsDone, clock.Elapsed, invalid);
     }
 

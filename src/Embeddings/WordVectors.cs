@@ -6,7 +6,8 @@ namespace VecLm.Embeddings;
 /// <summary>
 /// A vector for every word of a <see cref="Embeddings.Vocabulary"/>, stored row-major in one array
 /// (<c>Data[id * Dim .. (id + 1) * Dim]</c>). Read and written in the word2vec binary and text formats; the word
-/// counts live beside the vectors in a <c>.vocab</c> file (<c>word count</c> per line, as word2vec's -save-vocab).
+/// counts live beside the vectors in a <c>.vocab</c> file (<c>word count</c> per line, as word2vec's -save-vocab),
+/// and, for vectors made from raw text, how it was tokenised in a <c>.tokenizer.json</c> file (<see cref="TokenizerFile"/>).
 /// A fastText <c>.bin</c> is read too (its dictionary words with their counts and vectors), and GloVe's text and a Spark
 /// Word2VecModel folder, which keep no counts (<see cref="VectorFormat"/>).
 /// </summary>
@@ -29,6 +30,8 @@ public sealed class WordVectors
     public float[] Data { get; }
     /// <summary>False when the counts were not stored with the vectors and are the rank-based stand-ins gensim uses.</summary>
     public bool HasCounts { get; }
+    /// <summary>How the text the vectors were made from was tokenised (<c>embed --tokenize</c>); null: pre-tokenised, or unknown.</summary>
+    public TokenizerOptions? Tokenizer { get; init; }
 
     public ReadOnlySpan<float> this[int id] => Data.AsSpan(id * Dim, Dim);
     public ReadOnlySpan<float> this[string word] =>
@@ -38,10 +41,15 @@ public sealed class WordVectors
     public static string VocabPathFor(string vectorsPath) => Directory.Exists(vectorsPath)
         ? Path.TrimEndingDirectorySeparator(vectorsPath) + ".vocab"
         : Path.ChangeExtension(vectorsPath, ".vocab");
+    public static string TokenizerPathFor(string vectorsPath) => TokenizerFile.PathFor(vectorsPath);
+
+    /// <summary>The tokenizer recorded beside <paramref name="vectorsPath"/>, read without the vectors (not checked against them).</summary>
+    public static TokenizerOptions? TokenizerOf(string vectorsPath) => TokenizerFile.Read(TokenizerPathFor(vectorsPath));
 
     /// <summary>
     /// Loads any <see cref="VectorFormat"/> (detected from the bytes, or a folder as Spark's), with the counts from the
-    /// <c>.vocab</c> file if present (a fastText <c>.bin</c> holds its own counts, and only its input matrix is read). A damaged
+    /// <c>.vocab</c> file if present (a fastText <c>.bin</c> holds its own counts, and only its input matrix is read), and
+    /// the tokenizer from the <c>.tokenizer.json</c> if present (checked to belong to these words). A damaged
     /// file — truncated, a header that disagrees with the body or asks for more than the file holds, invalid UTF-8, a
     /// word twice, a value that is not a number — is an <see cref="InvalidDataException"/> naming the file. NaN and
     /// infinite values are loaded as they are (gensim loads them too, and training reports the NaN loss they cause);
@@ -51,7 +59,14 @@ public sealed class WordVectors
     {
         if (!VectorFormats.Exists(path)) throw new FileNotFoundException($"vectors file not found: {path}", path);
         var kind = format ?? VectorFormats.Detect(path);
-        if (kind == VectorFormat.FastText) return FastTextBinary.Read(path, withOutput: false).WordVectors();
+        if (kind == VectorFormat.FastText)
+        {
+            var model = FastTextBinary.Read(path, withOutput: false).WordVectors();
+            return new WordVectors(model.Vocabulary, model.Dim, model.Data, model.HasCounts)
+            {
+                Tokenizer = TokenizerFile.Read(TokenizerPathFor(path), model.Vocabulary),
+            };
+        }
         var (words, dim, data) = kind switch
         {
             VectorFormat.Binary => Word2VecBinary.Read(path),
@@ -67,30 +82,49 @@ public sealed class WordVectors
         Vocabulary vocabulary;
         try { vocabulary = new Vocabulary(words, values); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {VectorFile.OneLine(e.Message)}", e); } // a word twice
-        return new WordVectors(vocabulary, dim, data, counts is not null);
+        return new WordVectors(vocabulary, dim, data, counts is not null)
+        {
+            Tokenizer = TokenizerFile.Read(TokenizerPathFor(path), vocabulary),
+        };
     }
 
     /// <summary>
     /// Writes the vectors and the <c>.vocab</c> file: both go to temporary files first and are renamed only when both
     /// are complete, so a full disk leaves the old pair as it was. As <see cref="VectorFormat.FastText"/>: a word-level
-    /// fastText model (<see cref="SubwordModel.WordLevel"/>), which holds the counts itself, alone.
+    /// fastText model (<see cref="SubwordModel.WordLevel"/>), which holds the counts itself, alone. The
+    /// <see cref="Tokenizer"/>, if any, goes with them to a <c>.tokenizer.json</c>; without one, such a file left by
+    /// vectors saved there before is removed.
     /// </summary>
     public void Save(string path, VectorFormat format = VectorFormat.Binary)
     {
         if (format is not (VectorFormat.Binary or VectorFormat.Text or VectorFormat.FastText))
             throw new ArgumentException($"VecLm reads {format} vectors but writes word2vec's formats and fastText's", nameof(format));
+        var files = new List<(string, Action<Stream>)>();
         if (format == VectorFormat.FastText)
+            files.Add((path, stream => FastTextBinary.Write(stream, SubwordModel.WordLevel(this))));
+        else
         {
-            AtomicFile.Write(path, stream => FastTextBinary.Write(stream, SubwordModel.WordLevel(this)));
-            return;
-        }
-        AtomicFile.WriteAll(
-            (path, stream =>
+            files.Add((path, stream =>
             {
                 if (format == VectorFormat.Binary) Word2VecBinary.Write(stream, this);
                 else Word2VecText.Write(stream, this);
-            }),
-            (VocabPathFor(path), stream => VocabFile.Write(stream, Vocabulary)));
+            }));
+            files.Add((VocabPathFor(path), stream => VocabFile.Write(stream, Vocabulary)));
+        }
+        WriteWithTokenizer(path, Tokenizer, Vocabulary, files);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="files"/> and the tokenizer file of <paramref name="path"/> together
+    /// (<see cref="AtomicFile.WriteAll"/>), or, without a tokenizer, removes a tokenizer file left there before.
+    /// </summary>
+    internal static void WriteWithTokenizer(string path, TokenizerOptions? tokenizer, Vocabulary vocabulary,
+                                            List<(string, Action<Stream>)> files)
+    {
+        string tokenizerPath = TokenizerPathFor(path);
+        if (tokenizer is not null) files.Add((tokenizerPath, stream => TokenizerFile.Write(stream, tokenizer, vocabulary)));
+        AtomicFile.WriteAll([.. files]);
+        if (tokenizer is null && File.Exists(tokenizerPath)) File.Delete(tokenizerPath);
     }
 
     /// <summary>The ids of the words whose vectors hold a NaN or an infinity (a damaged file, usually), in id order.</summary>
@@ -112,6 +146,6 @@ public sealed class WordVectors
     {
         var data = (float[])Data.Clone();
         for (int i = 0; i < Count; i++) VectorMath.Normalize(data.AsSpan(i * Dim, Dim));
-        return new WordVectors(Vocabulary, Dim, data, HasCounts);
+        return new WordVectors(Vocabulary, Dim, data, HasCounts) { Tokenizer = Tokenizer };
     }
 }

@@ -46,8 +46,8 @@ public static class BackoffFit
         var decode = model.DecodeVocabulary ?? throw new InvalidOperationException("the model has no decode vocabulary");
         var rule = model.Rule;
         if (rule.Bias is null) return (0, [], null);   // plain cosine has no prior to raise
-        var ids = TokenBatches.Tokenize(validPath, model.Vectors.Vocabulary);
-        var surface = OpenVocabulary.Surface(validPath);
+        var ids = TokenBatches.Tokenize(validPath, model.Vectors.Vocabulary, model.Tokenizer);
+        var surface = OpenVocabulary.Surface(validPath, model.Tokenizer);
         int n = Math.Min(positions, ids.Length - 1), dim = model.Config.OutputSize;
         var outputs = new float[(long)n * dim];
         StreamRunner.Run(model, ids.AsSpan(0, n), (features, start) =>

@@ -4,18 +4,19 @@ namespace VecLm.Evaluation;
 
 /// <summary>
 /// <c>veclm eval</c> and <c>veclm compare</c> as library calls: load a model folder (with the vectors it names, or
-/// others given), tokenise the test file with its vocabulary and score it.
+/// others given), tokenise the test file as the model reads text (<see cref="TrainedModel.Tokenizer"/>), look its tokens
+/// up in the model's vocabulary and score it.
 /// </summary>
 public static class ModelEvaluator
 {
     public static ScoredModel Evaluate(string modelDir, string? vectorsPath, string testPath, ScoringOptions options,
                                        Action<double>? progress = null)
     {
-        using var model = TrainedModel.Load(modelDir, vectorsPath);
+        using var model = TrainedModel.Load(modelDir, vectorsPath, options.Tokenizer);
         var decode = UseDecodeVocabulary(model, options, modelDir);
         if (decode is null && model.Config.IsRegression && (options.DecodeVectors ?? (object?)options.UnseenBoost) is not null)
             throw new BadInputException(NoDecodeVocabulary);
-        var ids = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
+        var ids = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary, model.Tokenizer);
         if (options.OpenVocab) options = options with { Open = OpenBands(options, [model], [modelDir], testPath) };
         var scored = TestScorer.Score(model, ids, options, modelDir, progress);
         return scored with { Evaluation = scored.Evaluation with
@@ -27,7 +28,10 @@ public static class ModelEvaluator
     public const string NoDecodeVocabulary =
         "--decode-vectors and --unseen-boost need a decode vocabulary: --decode-vocab, or a model trained with one";
 
-    /// <summary>Evaluates every model on the same tokens and builds the report (examples at evenly spaced positions).</summary>
+    /// <summary>
+    /// Evaluates every model on the same tokens and builds the report (examples at evenly spaced positions); models that
+    /// read text differently (<see cref="TrainedModel.Tokenizer"/>) would see other tokens and are a <see cref="BadInputException"/>.
+    /// </summary>
     public static ComparisonReport Compare(IReadOnlyList<string> modelDirs, string? vectorsPath, string testPath,
                                            ScoringOptions options, int examples, Action<string, double>? progress = null)
     {
@@ -37,11 +41,12 @@ public static class ModelEvaluator
         int[]? ids = null;
         Embeddings.Vocabulary? vocabulary = null;
         HashSet<int> unseen = [];
+        Tokenizers(modelDirs, options.Tokenizer);
         foreach (var dir in modelDirs)
         {
-            using var model = TrainedModel.Load(dir, vectorsPath);
+            using var model = TrainedModel.Load(dir, vectorsPath, options.Tokenizer);
             var decode = UseDecodeVocabulary(model, options, dir);
-            var tokens = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary);
+            var tokens = TokenBatches.Tokenize(testPath, model.Vectors.Vocabulary, model.Tokenizer);
             if (ids is null)
             {
                 ids = tokens;
@@ -71,6 +76,21 @@ public static class ModelEvaluator
     }
 
     /// <summary>
+    /// The tokenizer each model reads the test text with (<see cref="TrainedModel.TokenizerFor"/>, with
+    /// <paramref name="given"/>); models that read text differently would be scored on other tokens: a
+    /// <see cref="BadInputException"/> naming them.
+    /// </summary>
+    public static IReadOnlyList<TokenizerChoice> Tokenizers(IReadOnlyList<string> modelDirs, TokenizerOptions? given)
+    {
+        var choices = modelDirs.Select(d => TrainedModel.TokenizerFor(d, given)).ToList();
+        if (choices.Select(c => c.Tokenizer).Distinct().Count() > 1)
+            throw new BadInputException("the models read text differently, so they would be scored on other tokens: " +
+                string.Join(", ", modelDirs.Select((d, i) => $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)))} " +
+                                                          TokenizerOptions.Describe(choices[i].Tokenizer))));
+        return choices;
+    }
+
+    /// <summary>
     /// A regression model decodes to the decode vocabulary, when there is one, the prior of the words it never had
     /// raised by the boost given or, without one, the boost fitted on the validation text its folder records
     /// (<see cref="BackoffFit"/>; 0 when there is none).
@@ -87,7 +107,8 @@ public static class ModelEvaluator
         var valid = model.Config.Training?.ValidPath is { Length: > 0 } v ? Path.GetFullPath(v, Path.GetFullPath(dir)) : null;
         if (options.UnseenBoost is null && valid is not null && File.Exists(valid) && unseen > 0 && model.Decoding is not null)
         {
-            var open = OpenVocabulary.Load(TrainText(options, model, dir), model.Vectors.Vocabulary.Words.Concat(vocabulary.Vectors.Vocabulary.Words));
+            var open = OpenVocabulary.Load(TrainText(options, model, dir), model.Vectors.Vocabulary.Words.Concat(vocabulary.Vectors.Vocabulary.Words),
+                                           model.Tokenizer);
             model.Rule = model.RuleFor(options.Rule, options.Beta);
             (boost, curve, ranks) = BackoffFit.Fit(model, open, valid);
             model.UseDecodeVocabulary(vocabulary, boost);
@@ -124,8 +145,8 @@ public static class ModelEvaluator
         var lists = options.DecodeVocab is { } given ? [given]
             : dirs.Select(d => new Checkpoint(d).DecodeVocabPath).Where(File.Exists).ToArray();
         foreach (var list in lists.Distinct()) decodable = decodable.Concat(DecodeVocabulary.ReadWords(list));
-        var open = OpenVocabulary.Load(train, decodable);
-        return (open, OpenVocabulary.Surface(testPath));
+        var open = OpenVocabulary.Load(train, decodable, models[0].Tokenizer);
+        return (open, OpenVocabulary.Surface(testPath, models[0].Tokenizer));
     }
 
     /// <summary>Up to <paramref name="count"/> positions, evenly spaced, whose next word the training text never had but a model can decode.</summary>

@@ -24,12 +24,13 @@ public sealed class OpenVocabulary
     }
 
     /// <summary>
-    /// The counts of every token of <paramref name="trainPath"/> (no minimum count) and the words some model can
-    /// decode (<paramref name="decodable"/>: the models' output vocabularies, <c>&lt;unk&gt;</c> left out).
+    /// The counts of every token of <paramref name="trainPath"/> (no minimum count; split on white space or by
+    /// <paramref name="tokenizer"/>) and the words some model can decode (<paramref name="decodable"/>: the models'
+    /// output vocabularies, <c>&lt;unk&gt;</c> left out).
     /// </summary>
-    public static OpenVocabulary Load(string trainPath, IEnumerable<string> decodable)
+    public static OpenVocabulary Load(string trainPath, IEnumerable<string> decodable, TokenizerOptions? tokenizer = null)
     {
-        var corpus = new Corpus(trainPath);
+        var corpus = new Corpus(trainPath, tokenizer);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var line in corpus.Lines())
@@ -41,10 +42,10 @@ public sealed class OpenVocabulary
     }
 
     /// <summary>The test text's tokens as strings, a <c>&lt;/s&gt;</c> after each line (the positions of <c>TokenBatches.Tokenize</c>).</summary>
-    public static string[] Surface(string testPath)
+    public static string[] Surface(string testPath, TokenizerOptions? tokenizer = null)
     {
         var tokens = new List<string>();
-        foreach (var line in new Corpus(testPath).Lines())
+        foreach (var line in new Corpus(testPath, tokenizer).Lines())
         {
             foreach (var range in Corpus.Tokens(line.Span)) tokens.Add(line.Span[range].ToString());
             tokens.Add(Vocabulary.EndOfSentence);

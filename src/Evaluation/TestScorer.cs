@@ -25,6 +25,12 @@ public sealed record ScoringOptions
     public bool OpenVocab { get; init; }
     public string? TrainText { get; init; }
     /// <summary>
+    /// <c>--tokenize [--lowercase]</c> as given (null: not given): for a model that records no tokenizer, the test and
+    /// training texts are read with it; a model that records one reads them with its own, and another one given is an
+    /// error (<see cref="TrainedModel.TokenizerFor"/>).
+    /// </summary>
+    public TokenizerOptions? Tokenizer { get; init; }
+    /// <summary>
     /// A decode vocabulary (<c>--decode-vocab</c>: one word per line) the regression models decode to instead of their
     /// training vocabulary, with vectors from <see cref="DecodeVectors"/> (default: each model's own vectors file, which
     /// must then be a fastText .bin or hold the words), the words the models never had raised by

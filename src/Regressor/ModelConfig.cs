@@ -46,6 +46,11 @@ public sealed record ModelConfig
     public string? TargetsChecksum { get; init; }
     /// <summary>2: model.weights and the checkpoint are sealed files (<see cref="SealedFile"/>); 0: older folders.</summary>
     public int Format { get; init; }
+    /// <summary>
+    /// How the model reads text (<c>--tokenize [--lowercase]</c>): applied to its training, validation and test text and
+    /// to prompts (<see cref="TrainedModel.Tokenizer"/>); null: pre-tokenised text, split on white space (older folders too).
+    /// </summary>
+    public TokenizerOptions? Tokenizer { get; init; }
     /// <summary>The complete training options and the changes made on each resume (null in older folders).</summary>
     public TrainingRecord? Training { get; init; }
 
@@ -116,13 +121,7 @@ public sealed record ModelConfig
         System.IO.Hashing.XxHash64.HashToUInt64(bytes).ToString("x16");
 
     /// <summary>SHA-256 of the words in id order, each followed by a newline: the vocabulary's identity.</summary>
-    public static string HashOf(Vocabulary vocabulary)
-    {
-        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(
-            System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (var word in vocabulary.Words) sha.AppendData(System.Text.Encoding.UTF8.GetBytes(word + "\n"));
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
+    public static string HashOf(Vocabulary vocabulary) => vocabulary.Hash();
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

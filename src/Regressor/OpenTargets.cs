@@ -39,10 +39,12 @@ public sealed class OpenTargets : IDisposable
     public static bool TrainsOn(LossKind loss) => loss is LossKind.Cosine or LossKind.L2 or LossKind.Sampled;
 
     /// <summary>
-    /// The targets for <paramref name="trainPath"/>: <paramref name="vectors"/> (the training vocabulary) and the words
+    /// The targets for <paramref name="trainPath"/> (read with <paramref name="tokenizer"/>, as the model reads it):
+    /// <paramref name="vectors"/> (the training vocabulary) and the words
     /// of <paramref name="decode"/> it lacks, all through <paramref name="processor"/>.
     /// </summary>
-    public static OpenTargets Build(WordVectors vectors, DecodeVocabulary decode, PostProcessor processor, string trainPath)
+    public static OpenTargets Build(WordVectors vectors, DecodeVocabulary decode, PostProcessor processor, string trainPath,
+                                    TokenizerOptions? tokenizer = null)
     {
         var model = vectors.Vocabulary;
         var extra = Enumerable.Range(0, decode.Count)
@@ -60,7 +62,7 @@ public sealed class OpenTargets : IDisposable
         var all = TargetVectors.FromRows(rows, dim, processor);
         var words = model.Words.Concat(extra.Select(i => decode[i])).ToList();
         var vocabulary = new Vocabulary(words, new long[words.Count]);
-        var ids = TokenBatches.Tokenize(trainPath, vocabulary);
+        var ids = TokenBatches.Tokenize(trainPath, vocabulary, tokenizer);
         var counts = new long[words.Count];
         long rare = 0;
         foreach (int id in ids)

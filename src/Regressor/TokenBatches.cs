@@ -59,10 +59,13 @@ public sealed class TokenBatches : IDisposable
         return (data.narrow(0, start, length), (targets ?? data).narrow(0, start + 1, length));
     }
 
-    /// <summary>Reads a corpus file into ids: tokens looked up in <paramref name="vocabulary"/>, <c>&lt;/s&gt;</c> after each line.</summary>
-    public static int[] Tokenize(string path, Vocabulary vocabulary)
+    /// <summary>
+    /// Reads a corpus file into ids: tokens (split on white space, or by <paramref name="tokenizer"/>) looked up in
+    /// <paramref name="vocabulary"/>, <c>&lt;/s&gt;</c> after each line.
+    /// </summary>
+    public static int[] Tokenize(string path, Vocabulary vocabulary, TokenizerOptions? tokenizer = null)
     {
-        var corpus = new Corpus(path);
+        var corpus = new Corpus(path, tokenizer);
         if (corpus.Length == 0) throw new InvalidDataException($"the corpus '{path}' is empty");
         int eos = vocabulary.EndOfSentenceId, unk = vocabulary.UnknownId;
         if (eos < 0) throw new InvalidDataException($"the vectors have no '{Vocabulary.EndOfSentence}' entry");

@@ -9,6 +9,11 @@ public sealed record TrainOptions
     public required string OutputDir { get; init; }
     public string? ValidPath { get; init; }
     /// <summary>
+    /// <c>--tokenize [--lowercase]</c> as given (null: not given); <see cref="Trainer.TextTokenizer"/> turns it into the
+    /// tokenizer in effect, which the trainer's <see cref="Trainer.Options"/> hold.
+    /// </summary>
+    public TokenizerOptions? Tokenizer { get; init; }
+    /// <summary>
     /// A decode vocabulary (<see cref="Regressor.DecodeVocabulary"/>) copied into the model folder: what the model
     /// decodes to after training unless told otherwise; training and its validation use the training vocabulary.
     /// </summary>

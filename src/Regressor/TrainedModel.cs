@@ -37,6 +37,11 @@ public sealed class TrainedModel : IDisposable
     public WordVectors Vectors { get; }
     /// <summary>The file <see cref="Vectors"/> were read from.</summary>
     public string VectorsPath { get; private init; } = "";
+    /// <summary>
+    /// How this model reads text — test text, prompts (<see cref="Generation.Generator.Encode"/>): the tokenizer its
+    /// config.json records, or the one given to <see cref="Load"/> for a model that records none; null: split on white space.
+    /// </summary>
+    public TokenizerOptions? Tokenizer { get; private init; }
     /// <summary>The post-processed target vectors a regression head is decoded against (null for softmax).</summary>
     public TargetVectors? Targets => targets;
     /// <summary>Exact search over the vectors outputs are decoded against (null for softmax): the targets, or the decode vocabulary's.</summary>
@@ -95,9 +100,10 @@ public sealed class TrainedModel : IDisposable
     /// <summary>
     /// Loads a model folder with <paramref name="vectorsPath"/>, or, when that is null, the vectors its config.json
     /// names (relative to the folder, else where they were at training). The vectors are checked against the model's
-    /// vocabulary and the checksum of their values.
+    /// vocabulary and the checksum of their values. <paramref name="tokenize"/> (<c>--tokenize</c>, null: not given)
+    /// chooses the <see cref="Tokenizer"/> with the recorded one (<see cref="TokenizerFor"/>).
     /// </summary>
-    public static TrainedModel Load(string dir, string? vectorsPath = null)
+    public static TrainedModel Load(string dir, string? vectorsPath = null, TokenizerOptions? tokenize = null)
     {
         var checkpoint = new Checkpoint(dir);
         if (vectorsPath is null)
@@ -108,8 +114,24 @@ public sealed class TrainedModel : IDisposable
         }
         var vectors = WordVectors.Load(vectorsPath);
         var (config, model) = checkpoint.LoadModel(vectors, vectorsPath);
+        var tokenizer = TokenizerOptions.Choose(config.Tokenizer, tokenize, $"the model {checkpoint.Dir}").Tokenizer;
         var targets = config.IsRegression ? checkpoint.LoadTargets(config, vectors) : null;
-        return new TrainedModel(config, model, vectors, checkpoint, targets) { VectorsPath = Path.GetFullPath(vectorsPath) };
+        return new TrainedModel(config, model, vectors, checkpoint, targets)
+        {
+            VectorsPath = Path.GetFullPath(vectorsPath), Tokenizer = tokenizer,
+        };
+    }
+
+    /// <summary>
+    /// The tokenizer the model in <paramref name="dir"/> reads text with when <paramref name="given"/> is asked for
+    /// (null: nothing asked), and a line saying why (or null): the recorded one applies by itself, one given applies to a
+    /// model that records none, a different one is a <see cref="BadInputException"/> (<see cref="TokenizerOptions.Choose"/>).
+    /// Reads config.json only: a command calls it to say so, or fail, before loading.
+    /// </summary>
+    public static TokenizerChoice TokenizerFor(string dir, TokenizerOptions? given)
+    {
+        var checkpoint = new Checkpoint(dir);
+        return TokenizerOptions.Choose(checkpoint.LoadConfig().Tokenizer, given, $"the model {checkpoint.Dir}");
     }
 
     /// <summary>

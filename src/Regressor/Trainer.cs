@@ -50,7 +50,8 @@ public sealed class Trainer : IDisposable
         else if (options.Resume && File.Exists(checkpoint.DecodeVocabPath))
             decodeVocabulary = DecodeVocabulary.Load(checkpoint.DecodeVocabPath, options.VectorsPath, vectors.Vocabulary);
         TrainingMemory.Check(options, vectors.Count + (decodeVocabulary?.Count ?? 0), vectors.Dim);   // before the folder is touched
-        var trainIds = TokenBatches.Tokenize(options.TrainPath, vectors.Vocabulary);
+        options = options with { Tokenizer = TextTokenizer(options, vectors.Tokenizer).Tokenizer };
+        var trainIds = TokenBatches.Tokenize(options.TrainPath, vectors.Vocabulary, options.Tokenizer);
         List<string> changes = [];
         if (options.Resume) (config, options) = ResumedConfig(vectors, options, trainIds, out changes);
         else
@@ -65,10 +66,10 @@ public sealed class Trainer : IDisposable
             : options.Resume ? checkpoint.LoadTargets(config, vectors)
             : TargetVectors.Create(vectors, PostProcessing.Parse(config.Targets).Fit(vectors));
         if (targets is not null && decodeVocabulary is not null && OpenTargets.TrainsOn(config.Loss))
-            open = OpenTargets.Build(vectors, decodeVocabulary, targets.Processor, options.TrainPath);
+            open = OpenTargets.Build(vectors, decodeVocabulary, targets.Processor, options.TrainPath, options.Tokenizer);
         train = new TokenBatches(trainIds, options.Batch, options.Bptt, options.TrainPath, open?.TrainTargets);
         if (options.ValidPath is { } validPath)
-            valid = new TokenBatches(TokenBatches.Tokenize(validPath, vectors.Vocabulary), 10, options.Bptt, validPath);
+            valid = new TokenBatches(TokenBatches.Tokenize(validPath, vectors.Vocabulary, options.Tokenizer), 10, options.Bptt, validPath);
         var decoding = targets is null ? null : DecodingState.FromTokens(trainIds, config.VocabSize);
         loss = OutputLoss.Create(config.Loss, targets, config.Margin, config.VmfLambda, decoding?.Counts, config.Negatives, open);
         model = new RnnModel(config, vectors.Data);
@@ -118,6 +119,24 @@ public sealed class Trainer : IDisposable
     }
 
     public ModelConfig Config => config;
+
+    /// <summary>
+    /// The tokenizer the training and validation texts are read with, and a line saying why (or null): the one the
+    /// vectors record (their <c>.tokenizer.json</c>), or on <c>--resume</c> the model's; <c>--tokenize</c> given
+    /// (<see cref="TrainOptions.Tokenizer"/>) applies where the vectors record none and must otherwise be the recorded one
+    /// (<see cref="TokenizerOptions.Choose"/>; on <c>--resume</c> always). Reads small files only: a command calls it to
+    /// say so, or fail, before training.
+    /// </summary>
+    public static TokenizerChoice TextTokenizer(TrainOptions options) =>
+        TextTokenizer(options, WordVectors.TokenizerOf(options.VectorsPath));
+
+    private static TokenizerChoice TextTokenizer(TrainOptions options, TokenizerOptions? vectors)
+    {
+        var checkpoint = new Checkpoint(options.OutputDir);
+        if (options.Resume && File.Exists(checkpoint.ConfigPath))
+            return TokenizerOptions.Choose(checkpoint.LoadConfig().Tokenizer, options.Tokenizer, $"the model {checkpoint.Dir}", resume: true);
+        return TokenizerOptions.Choose(vectors, options.Tokenizer, $"the vectors file {options.VectorsPath}");
+    }
     /// <summary>The training targets over the decode vocabulary too (<c>--decode-vocab</c> with cosine, L2 or sampled), or null.</summary>
     public OpenTargets? Open => open;
     public RnnModel Model => model;
@@ -328,7 +347,7 @@ public sealed class Trainer : IDisposable
         ModelConfig.For(vectors, options.VectorsPath, options.Loss, options.Hidden, options.Layers, options.Dropout,
             options.TrainInputEmbeddings, options.TargetsInEffect) with
         {
-            Margin = options.Margin, VmfLambda = options.VmfLambda, Negatives = options.Negatives,
+            Margin = options.Margin, VmfLambda = options.VmfLambda, Negatives = options.Negatives, Tokenizer = options.Tokenizer,
             Training = TrainingRecord.For(options, options.OutputDir, trainIds),
         };
 

@@ -10,7 +10,8 @@ namespace VecLm.Regressor;
 /// loss and its knobs, the sizes, dropout, the targets, <c>--bptt</c>, <c>--batch</c>, the training text) is an
 /// error naming it; one that only steers the rest of the run (<see cref="Changeable"/>: <c>--lr</c>, <c>--clip</c>,
 /// the limits, threads, seed, the validation text and the schedules) takes the new value, recorded in
-/// <see cref="Resumes"/>.
+/// <see cref="Resumes"/>. The tokenizer is fixed too, and checked before the training text is read with it
+/// (<see cref="Trainer.TextTokenizer"/>).
 /// </summary>
 public sealed record TrainingRecord
 {
@@ -25,6 +26,8 @@ public sealed record TrainingRecord
     public int Negatives { get; init; }
     public int Bptt { get; init; }
     public int Batch { get; init; }
+    /// <summary>How the texts are tokenised (null: split on white space).</summary>
+    public TokenizerOptions? Tokenizer { get; init; }
     /// <summary>The training text relative to the model folder, its token count and a checksum of its token ids.</summary>
     public string TrainPath { get; init; } = "";
     public long TrainTokens { get; init; }
@@ -48,7 +51,7 @@ public sealed record TrainingRecord
         Loss = o.Loss, Hidden = o.Hidden, Layers = o.Layers, Dropout = o.Dropout, TrainInputEmbeddings = o.TrainInputEmbeddings,
         Targets = o.Loss == LossKind.Softmax ? "raw" : PostProcessing.Parse(o.TargetsInEffect).ToString(),
         Margin = o.Margin, VmfLambda = o.VmfLambda, Negatives = o.Negatives, Bptt = o.Bptt, Batch = o.Batch,
-        TrainPath = Relative(modelDir, o.TrainPath), TrainTokens = trainIds.Length, TrainChecksum = ChecksumOf(trainIds),
+        Tokenizer = o.Tokenizer, TrainPath = Relative(modelDir, o.TrainPath), TrainTokens = trainIds.Length, TrainChecksum = ChecksumOf(trainIds),
         ValidPath = o.ValidPath is { } v ? Relative(modelDir, v) : null,
         LearningRate = o.LearningRate, Clip = o.Clip, LearningRateDecay = o.LearningRateDecay, Epochs = o.Epochs,
         TimeLimit = o.TimeLimit, MaxSteps = o.MaxSteps, Threads = o.Threads, Seed = o.Seed,
@@ -80,7 +83,7 @@ public sealed record TrainingRecord
         {
             Loss = Loss, Hidden = Hidden, Layers = Layers, Dropout = Dropout, TrainInputEmbeddings = TrainInputEmbeddings,
             Targets = Targets, Margin = Margin, VmfLambda = VmfLambda, Negatives = Negatives, Bptt = Bptt, Batch = Batch,
-            LearningRate = Given("--lr") ? given.LearningRate : LearningRate,
+            Tokenizer = Tokenizer, LearningRate = Given("--lr") ? given.LearningRate : LearningRate,
             Clip = Given("--clip") ? given.Clip : Clip,
             Epochs = Given("--epochs") ? given.Epochs : Epochs,
             TimeLimit = Given("--time-limit") ? given.TimeLimit : TimeLimit,
@@ -104,6 +107,7 @@ public sealed record TrainingRecord
         ("--dropout", r => S(r.Dropout)), ("--train-input-embeddings", r => r.TrainInputEmbeddings ? "on" : "off"),
         ("--targets", r => r.Targets), ("--margin", r => S(r.Margin)), ("--vmf-lambda", r => S(r.VmfLambda)),
         ("--negatives", r => S(r.Negatives)), ("--bptt", r => S(r.Bptt)), ("--batch", r => S(r.Batch)),
+        ("--tokenize", r => TokenizerOptions.Describe(r.Tokenizer)),
     ];
 
     private static readonly (string Option, Func<TrainingRecord, string> Value)[] Changeable =

@@ -3,7 +3,10 @@ namespace VecLm.Serving;
 // The JSON bodies of the API (camelCase on the wire). Every field a client sends is optional and has a default, so a
 // request is never refused for leaving one out; one that is out of range is a 400 with an ApiError.
 
-/// <summary>A served model as <c>GET /api/models</c> lists it.</summary>
+/// <summary>
+/// A served model as <c>GET /api/models</c> lists it; <see cref="Tokenizer"/> says how it reads a context: split on
+/// <c>white space</c>, or by <c>tokenize</c> (<c>--tokenize</c>), with <c>lowercase</c>.
+/// </summary>
 public sealed record ModelInfo(string Name, string Loss, string Targets, string? Rule, int VocabularySize, int Dim,
                                string Decoder, string? Tokenizer);
 

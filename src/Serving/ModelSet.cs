@@ -25,11 +25,12 @@ public sealed class ModelSet : IDisposable
     public ApiLimits Limits { get; }
 
     /// <summary>
-    /// Loads each model folder (with <paramref name="vectors"/>, else each one's own), lets <paramref name="configure"/>
-    /// set how it decodes, and names it.
+    /// Loads each model folder (with <paramref name="vectors"/>, else each one's own; reading text as it records, or
+    /// as <paramref name="tokenize"/> says for a model that records nothing), lets <paramref name="configure"/> set how
+    /// it decodes, and names it.
     /// </summary>
     public static ModelSet Load(IReadOnlyList<string> folders, string? vectors, ApiLimits limits, Action<string>? loaded = null,
-                                Action<TrainedModel>? configure = null)
+                                Action<TrainedModel>? configure = null, Embeddings.TokenizerOptions? tokenize = null)
     {
         var models = new List<ServedModel>();
         try
@@ -38,7 +39,7 @@ public sealed class ModelSet : IDisposable
             {
                 string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
                 for (int i = 2; models.Any(m => m.Name == name); i++) name = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))}-{i}";
-                var model = TrainedModel.Load(folder, vectors);
+                var model = TrainedModel.Load(folder, vectors, tokenize);
                 configure?.Invoke(model);
                 models.Add(new ServedModel(name, model, limits));
                 loaded?.Invoke(name);

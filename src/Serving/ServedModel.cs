@@ -41,7 +41,8 @@ public sealed class ServedModel : IDisposable
 
     public ModelInfo Info => new(Name, model.Config.Loss.ToString().ToLowerInvariant(), Regression ? model.Config.Targets : "softmax",
         Regression ? model.Rule.Name : null, model.Config.VocabSize, model.Config.EmbeddingDim,
-        !Regression ? "softmax" : model.UsesHnsw ? "hnsw" : "exact", null);
+        !Regression ? "softmax" : model.UsesHnsw ? "hnsw" : "exact",
+        model.Tokenizer is { } t ? (t.Lowercase ? "tokenize, lowercase" : "tokenize") : "white space");
 
     /// <summary>The context as this model reads it; an empty one is a sentence start. Null when it has no word the model knows.</summary>
     public Prompt? Read(string context, out string? error)

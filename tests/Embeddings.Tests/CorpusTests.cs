@@ -45,6 +45,40 @@ public class CorpusTests
     }
 
     [Fact]
+    public void TokenizedLinesAreTheTokenizerOnEachLine()
+    {
+        using var dir = new TempDir();
+        var random = new Random(3);
+        string[] pieces = ["The", "film,", "don't", "(really)", "3.14", "…", "Привет!", "中文", "👍🏽", "state-of-the-art.", "</s>", "\"Yes,\"", "  ", "\t"];
+        var lines = Enumerable.Range(0, 400).Select(i => string.Concat(Enumerable.Range(0, random.Next(0, 12))
+            .Select(_ => pieces[random.Next(pieces.Length)] + (random.Next(3) == 0 ? "" : " ")))).ToList();
+        lines.Insert(50, "");
+        lines.Insert(60, " , ");
+        lines.Insert(70, "\u200B\u00A0");   // no tokens: skipped, as a blank line
+        lines.Insert(80, string.Concat(Enumerable.Repeat("word, ", 30_000)));   // longer than a read chunk
+        File.WriteAllText(dir.File("c.txt"), string.Join("\r\n", lines) + "\n");
+        foreach (var options in new[] { new TokenizerOptions(), new TokenizerOptions { Lowercase = true } })
+        {
+            var tokenizer = new Tokenizer(options);
+            var expected = lines.Select(tokenizer.Split).Where(t => t.Length > 0).Select(t => string.Join(' ', t)).ToList();
+            var corpus = new Corpus(dir.File("c.txt"), options);
+            Assert.Equal(options, corpus.Tokenizer);
+            foreach (int parts in new[] { 1, 3 })
+            {
+                var seen = new List<string>();
+                for (int p = 0; p < parts; p++)
+                    foreach (var line in corpus.Lines(corpus.Length * p / parts, corpus.Length * (p + 1) / parts))
+                    {
+                        var tokens = new List<string>();
+                        foreach (var range in Corpus.Tokens(line.Span)) tokens.Add(line.Span[range].ToString());
+                        seen.Add(string.Join(' ', tokens));
+                    }
+                Assert.Equal(expected, seen);
+            }
+        }
+    }
+
+    [Fact]
     public void AMissingCorpusIsFileNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => new Corpus("/nonexistent/corpus.txt"));

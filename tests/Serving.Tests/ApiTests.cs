@@ -86,6 +86,18 @@ public class ApiTests(ServedModels served) : IClassFixture<ServedModels>
     }
 
     [Fact]
+    public async Task AServerWithTokenizeReadsRawContextsAsTheModelReadsTokens()
+    {
+        using var raw = ModelSet.Load([served.Folder("cosine")], null, ApiLimits.Default, tokenize: new Embeddings.TokenizerOptions());
+        var tokenized = (await raw.Predict(new PredictRequest("the cat,sat", 5))).Models[0];
+        Assert.Equal(["the", "cat", ",", "sat"], tokenized.Tokens);
+        var spaced = (await served.Models.Predict(new PredictRequest("the cat , sat", 5))).Models[0];
+        Assert.Equal(spaced.Words.Select(w => w.Word), tokenized.Words.Select(w => w.Word));
+        Assert.Equal("tokenize", raw.Info()[0].Tokenizer);
+        Assert.Equal("white space", served.Models.Info()[0].Tokenizer);
+    }
+
+    [Fact]
     public async Task TheSameSeedGeneratesTheSameText()
     {
         var request = new { context = "the old man", n = 12, temperature = 1.0, seed = 42 };

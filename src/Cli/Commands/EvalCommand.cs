@@ -1,5 +1,6 @@
 using System.CommandLine;
 using VecLm.Evaluation;
+using VecLm.Regressor;
 
 namespace VecLm.Cli;
 
@@ -9,7 +10,7 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Argument<DirectoryInfo>("model") { Description = "A model folder written by veclm train." };
-        var test = new Option<FileInfo>("--test") { Description = "Pre-tokenised test text.", Required = true };
+        var test = new Option<FileInfo>("--test") { Description = "Test text, read as the model reads text (pre-tokenised, or with the tokenizer it was trained with).", Required = true };
         var vectors = new Option<FileInfo?>("--vectors") { Description = "The vectors the model was trained with [default: the path in its config.json]." };
         var decoder = DecodeOptions.Decoder("exact search below 30,000 words, HNSW from there: the faster; both are timed");
         var ef = new Option<int>("--ef") { Description = "HNSW search breadth.", DefaultValueFactory = _ => 64 };
@@ -22,13 +23,17 @@ public static class EvalCommand
         };
         var decode = new DecodeOptions();
         decode.AddTo(command);
+        var tokenize = new TokenizeOptions("the test text", TokenizeOptions.ForModels);
+        tokenize.AddTo(command);
         command.SetAction(parse =>
         {
             if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
             var choice = decode.Read(parse);
+            var tokenizer = tokenize.Read(parse);
+            TokenizeOptions.Say(TrainedModel.TokenizerFor(parse.GetValue(model)!.FullName, tokenizer));
             var options = new ScoringOptions { Exact = DecodeOptions.ExactOf(parse, decoder), Ef = parse.GetValue(ef), Rule = choice.Kind, Beta = choice.Beta,
                 DecodeVocab = choice.Vocabulary, DecodeVectors = choice.Vectors, UnseenBoost = choice.UnseenBoost,
-                OpenVocab = parse.GetValue(openVocab), TrainText = parse.GetValue(train)?.FullName };
+                OpenVocab = parse.GetValue(openVocab), TrainText = parse.GetValue(train)?.FullName, Tokenizer = tokenizer };
             var scored = Terminal.WithProgress("evaluating", report => ModelEvaluator.Evaluate(parse.GetValue(model)!.FullName,
                 parse.GetValue(vectors)?.FullName, parse.GetValue(test)!.FullName, options, p => report(p, "")));
             if (parse.GetValue(json)) Console.WriteLine(scored.Evaluation.ToJson());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VecLm.Regressor;
 using VecLm.Serving;
 
 namespace VecLm.Cli;
@@ -20,14 +21,19 @@ public static class ServeCommand
         {
             models, host, port, vectors, decoder,
         };
+        var tokenize = new TokenizeOptions("contexts", TokenizeOptions.ForModels);
+        tokenize.AddTo(command);
         command.SetAction(parse =>
         {
+            var tokenizer = tokenize.Read(parse);
+            var folders = parse.GetValue(models)!.Select(d => d.FullName).ToList();
+            foreach (var folder in folders) TokenizeOptions.Say(TrainedModel.TokenizerFor(folder, tokenizer));
             var options = new ServeOptions(parse.GetValue(host)!, parse.GetValue(port));
             bool? exact = DecodeOptions.ExactOf(parse, decoder);
             ServeApp.CheckPortIsFree(options);   // before the models load, which can take minutes at a million words
-            using var set = ModelSet.Load(parse.GetValue(models)!.Select(d => d.FullName).ToList(), parse.GetValue(vectors)?.FullName,
+            using var set = ModelSet.Load(folders, parse.GetValue(vectors)?.FullName,
                 ApiLimits.Default, name => { if (Terminal.Interactive) Console.Error.WriteLine($"loaded {name}"); },
-                model => DecodeOptions.ApplyDecoder(model, exact));
+                model => DecodeOptions.ApplyDecoder(model, exact), tokenizer);
             using var interrupt = Interrupt.Listen();
             var app = ServeApp.Build(set, options);
             ServeApp.RunAsync(app, url => Console.WriteLine($"serving {set.Models.Count} model{(set.Models.Count == 1 ? "" : "s")} on {url} (Ctrl+C stops)"),

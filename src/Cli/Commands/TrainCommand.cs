@@ -8,7 +8,7 @@ public static class TrainCommand
 {
     public static Command Create()
     {
-        var train = new Argument<FileInfo>("train") { Description = "Pre-tokenised training text, one sentence per line." };
+        var train = new Argument<FileInfo>("train") { Description = "Pre-tokenised training text, one sentence per line (raw text with --tokenize, or vectors made with it)." };
         var vectors = new Option<FileInfo>("--vectors") { Description = "Word vectors (word2vec binary or text, a fastText .bin, GloVe text, a Spark Word2VecModel folder; detected): the input embeddings and the regression targets.", Required = true };
         var loss = new Option<LossKind>("--loss") { Description = "Head and loss: cosine, l2, maxmargin, vmf, sampled (regression) or softmax.", DefaultValueFactory = _ => LossKind.Cosine };
         var output = new Option<DirectoryInfo>("--output", "-o") { Description = "Model folder (weights, config.json, metrics.csv, checkpoint).", Required = true };
@@ -35,11 +35,14 @@ public static class TrainCommand
         var negatives = new Option<int>("--negatives") { Description = "Words sampled per batch by the sampled loss.", DefaultValueFactory = _ => SampledLoss.DefaultNegatives };
         var targets = new Option<string>("--targets") { Description = "Regression targets: raw (unit vectors), center (mean removed), abtt[:D] (mean and top D principal directions removed). [default: center; raw for --loss sampled]" };
         var decodeVocab = new Option<FileInfo?>("--decode-vocab") { Description = "Words (one per line) the model decodes to after training, copied into the model folder: words the training text never had get vectors from the subword model (--vectors a fastText .bin). Training and its validation use the training vocabulary." };
+        var tokenize = new TokenizeOptions("the training and validation text",
+            "Vectors made with embed --tokenize need no flag: what they record applies. Recorded in the model's config.json.");
         var command = new Command("train", "Train the LSTM language model on word vectors: a regression head (cosine, l2, max-margin, vMF) or the softmax baseline.")
         {
             train, vectors, loss, output, valid, hidden, layers, dropout, bptt, batch, epochs, timeLimit, maxSteps, lr, clip,
             threads, seed, resume, force, trainInput, targets, margin, vmfLambda, negatives, checkpointEvery, evalEvery, decodeVocab,
         };
+        tokenize.AddTo(command);
         command.SetAction(parse =>
         {
             var dir = parse.GetValue(output)!;
@@ -53,10 +56,11 @@ public static class TrainCommand
                 LearningRate = parse.GetValue(lr), Clip = parse.GetValue(clip), Threads = parse.GetValue(threads), Seed = parse.GetValue(seed),
                 Resume = parse.GetValue(resume), TrainInputEmbeddings = parse.GetValue(trainInput),
                 Targets = parse.GetValue(targets), Margin = parse.GetValue(margin), VmfLambda = parse.GetValue(vmfLambda),
-                Negatives = parse.GetValue(negatives), Force = parse.GetValue(force),
+                Negatives = parse.GetValue(negatives), Force = parse.GetValue(force), Tokenizer = tokenize.Read(parse),
                 CheckpointEvery = parse.GetValue(checkpointEvery) ?? TrainOptions.DefaultCheckpointEvery, EvalEvery = parse.GetValue(evalEvery),
                 Given = command.Options.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToHashSet(),
             };
+            TokenizeOptions.Say(Trainer.TextTokenizer(options));
             using var cancel = Interrupt.Listen();
             string? openLine = null;
             var result = Terminal.WithProgress($"training {options.Loss}", report =>

@@ -47,6 +47,8 @@ public sealed class SubwordModel
     public float[] Output { get; }
     /// <summary>fastText's <c>ntokens</c>: the tokens of the training corpus (its learning-rate schedule and subsampling use it).</summary>
     public long TokenCount { get; }
+    /// <summary>How the training text was tokenised (<c>embed --subword --tokenize</c>); null: pre-tokenised, or unknown.</summary>
+    public TokenizerOptions? Tokenizer { get; init; }
 
     /// <summary>The input rows whose mean is word <paramref name="id"/>'s vector: its own row, then its n-grams'.</summary>
     public ReadOnlySpan<int> Rows(int id) => _rows[id];
@@ -78,7 +80,7 @@ public sealed class SubwordModel
     {
         var data = new float[(long)WordCount * Dim];
         Parallel.For(0, WordCount, id => Mean(_rows[id], data.AsSpan(id * Dim, Dim)));
-        return new WordVectors(Vocabulary, Dim, data);
+        return new WordVectors(Vocabulary, Dim, data) { Tokenizer = Tokenizer };
     }
 
     /// <summary>
@@ -95,7 +97,8 @@ public sealed class SubwordModel
     /// <summary>
     /// Writes the model as fastText does for <c>-output PATH</c>: <paramref name="binPath"/> (fastText's <c>.bin</c>) and,
     /// beside it, the dictionary words' vectors as word2vec text (<c>.vec</c>) with their counts (<c>.vocab</c>), all
-    /// three through <see cref="AtomicFile.WriteAll"/>: complete on disk before any is renamed.
+    /// three through <see cref="AtomicFile.WriteAll"/>: complete on disk before any is renamed; with a
+    /// <see cref="Tokenizer"/>, the <c>.tokenizer.json</c> both files share goes with them.
     /// </summary>
     public void Save(string binPath)
     {
@@ -104,10 +107,12 @@ public sealed class SubwordModel
         if (Path.GetFullPath(binPath) == Path.GetFullPath(vecPath) || Path.GetFullPath(binPath) == Path.GetFullPath(vocabPath))
             throw new BadInputException($"{binPath}: the model needs another name: its .vec and .vocab files go beside it");
         var vectors = WordVectors();
-        AtomicFile.WriteAll(
+        Embeddings.WordVectors.WriteWithTokenizer(binPath, Tokenizer, Vocabulary,
+        [
             (binPath, stream => FastTextBinary.Write(stream, this)),
             (vecPath, stream => Word2VecText.Write(stream, vectors)),
-            (vocabPath, stream => VocabFile.Write(stream, Vocabulary)));
+            (vocabPath, stream => VocabFile.Write(stream, Vocabulary)),
+        ]);
     }
 
     /// <summary>
@@ -115,7 +120,10 @@ public sealed class SubwordModel
     /// an output matrix of zeros, as fastText starts training with), for writing them as a fastText <c>.bin</c>.
     /// </summary>
     public static SubwordModel WordLevel(WordVectors vectors) =>
-        new(new FastTextArgs { Dim = vectors.Dim, MinN = 0, MaxN = 0, Bucket = 0 }, vectors.Vocabulary, vectors.Data, []);
+        new(new FastTextArgs { Dim = vectors.Dim, MinN = 0, MaxN = 0, Bucket = 0 }, vectors.Vocabulary, vectors.Data, [])
+        {
+            Tokenizer = vectors.Tokenizer,
+        };
 
     private int[] RowsOf(string word, int id, List<int> list)
     {

@@ -24,14 +24,14 @@ public static class SubwordTrainer
         options = (options with { Alpha = options.Alpha ?? DefaultAlpha }).Validate();
         subwords.Validate();
         var clock = Stopwatch.StartNew();
-        var corpus = new Corpus(corpusPath);
+        var corpus = new Corpus(corpusPath, options.Tokenizer);
         var vocabulary = Vocabulary.Build(corpus, options.MinCount, options.Threads);
         long invalid = corpus.InvalidSequences;
         var args = FastTextArgs.From(options, subwords);
         var rows = WordRows(vocabulary, args.Subwords());
         var (input, output, words) = Word2VecTrainer.Execute(corpus, vocabulary, options, rows, subwords.Buckets,
                                                               progress, clock, cancel);
-        var model = new SubwordModel(args, vocabulary, input, output);
+        var model = new SubwordModel(args, vocabulary, input, output) { Tokenizer = options.Tokenizer };
         return new SubwordResult(model, words, clock.Elapsed, invalid);
     }
 

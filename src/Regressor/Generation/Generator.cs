@@ -21,6 +21,8 @@ public sealed record Prompt(IReadOnlyList<string> Words, int[] Ids, IReadOnlyLis
 /// </summary>
 public sealed class Generator(TrainedModel model)
 {
+    private readonly Tokenizer? tokenizer = model.Tokenizer is { } options ? new Tokenizer(options) : null;
+
     /// <summary>Decoded neighbours a regression head samples among.</summary>
     public const int RegressionCandidates = 50;
 
@@ -30,13 +32,13 @@ public sealed class Generator(TrainedModel model)
     public string ScoreName => model.Config.IsRegression ? $"score ({model.Rule.Name})" : "probability";
 
     /// <summary>
-    /// Tokenises <paramref name="text"/> on white space, as the training corpus: unknown words become
-    /// <c>&lt;unk&gt;</c> (or are left out if the vocabulary has none). A prompt that is empty or has no word the
-    /// model knows is an <see cref="ArgumentException"/>.
+    /// Tokenises <paramref name="text"/> as the model reads text (<see cref="TrainedModel.Tokenizer"/>: the tokenizer it
+    /// was trained with, else on white space): unknown words become <c>&lt;unk&gt;</c> (or are left out if the
+    /// vocabulary has none). A prompt that is empty or has no word the model knows is a <see cref="BadInputException"/>.
     /// </summary>
     public Prompt Encode(string text)
     {
-        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var words = tokenizer?.Split(text) ?? text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0) throw new BadInputException("the prompt is empty: give a few words");
         var vocabulary = Vocabulary;
         int eos = vocabulary.EndOfSentenceId;
