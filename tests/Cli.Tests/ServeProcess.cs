@@ -24,15 +24,7 @@ public sealed partial class ServeProcess : IDisposable
 
     public static ServeProcess Start(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "veclm.dll"));
-        start.ArgumentList.Add("serve");
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add("0");
-        start.Environment["CI"] = "true";
-        start.Environment.Remove("VECLM_DEBUG");
-        var process = Process.Start(start)!;
+        var process = Process.Start(Veclm.StartInfo(["serve", .. args, "--port", "0"]))!;
         var stderr = process.StandardError.ReadToEndAsync();
         var line = process.StandardOutput.ReadLineAsync();
         if (!line.Wait(TimeSpan.FromSeconds(60)) || line.Result is not { } text || !text.Contains(" on http://"))

@@ -11,17 +11,8 @@ public static class Veclm
 
     public static Result RunIn(string workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "veclm.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["CI"] = "true";
-        start.Environment.Remove("VECLM_DEBUG");
+        var start = StartInfo(args);
+        start.WorkingDirectory = workingDirectory;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -36,13 +27,19 @@ public static class Veclm
     /// <summary>Starts <c>veclm ARGS</c> without waiting: the process and its stdout and stderr as they complete.</summary>
     public static (Process Process, Task<string> Stdout, Task<string> Stderr) Start(params string[] args)
     {
+        var process = Process.Start(StartInfo(args))!;
+        return (process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+    }
+
+    /// <summary>How <c>veclm ARGS</c> is started: the built veclm.dll, stdout and stderr redirected, as in CI.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "veclm.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["CI"] = "true";
         start.Environment.Remove("VECLM_DEBUG");
-        var process = Process.Start(start)!;
-        return (process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        return start;
     }
 
     /// <summary>Asserts a clean failure: the given exit code, one line on stderr naming the problem, no stack trace.</summary>
