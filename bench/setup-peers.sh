@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the peer tools the benchmarks compare against:
+# Installs the peer tools the benchmarks compare against (and wrk, the load of bench/serve):
 #   - Debian packages: gensim, hnswlib, torch, OpenBLAS (used with /usr/bin/python3,
 #     never the python3 on PATH, which may be a pyenv shim without them);
 #   - Google's original word2vec C code, taken from npm package word2vec@1.1.5
@@ -25,7 +25,7 @@ PEERS="$ROOT/bench/.peers"
 W2V_PKG="word2vec@1.1.5"
 
 # ---- 1. Debian packages -------------------------------------------------------
-APT_PKGS=(python3-gensim python3-hnswlib python3-torch libopenblas0-pthread python3-matplotlib)
+APT_PKGS=(python3-gensim python3-hnswlib python3-torch libopenblas0-pthread python3-matplotlib wrk)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
