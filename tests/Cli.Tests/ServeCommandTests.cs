@@ -69,6 +69,11 @@ public class ServeCommandTests(TinyModels models) : IClassFixture<TinyModels>
         var check = Chromium.DumpDom(chromium!, $"{serve.Address}/?context=the+cat&next=sat");
         Assert.Equal(2, check.Split("data-next=\"sat\"").Length - 1);
         Assert.Contains("checking “sat”", check);
+
+        // &generate=1 presses Generate: a continuation from each model, greedy at temperature 0.
+        var generated = Chromium.DumpDom(chromium!, $"{serve.Address}/?context=the+cat&temperature=0&generate=1");
+        foreach (var name in new[] { "cosine.model", "softmax.model" })
+            Assert.Contains($"class=\"gen\" data-model=\"{name}\"><b>{name}</b>the cat ⟶ ", generated);
     }
 }
 

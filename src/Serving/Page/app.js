@@ -169,7 +169,14 @@ async function start() {
   const given = (query.get("context") || "").trim();
   const typed = (query.get("next") || "").trim();
   if (given || typed) contextBox.value = typed ? `${given ? given + " " : ""}${typed}` : `${given} `;
+  const temperature = query.get("temperature");
+  if (temperature !== null && !Number.isNaN(Number(temperature))) {
+    $("temperature").value = temperature;
+    $("temperature-value").textContent = Number($("temperature").value).toFixed(1);
+  }
   await predict();
+  // &generate=1 presses Generate once the page has answered (a linked continuation; the browser test uses it).
+  if (query.get("generate") === "1") await generate();
 }
 
 start();
