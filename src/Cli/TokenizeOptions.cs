@@ -40,6 +40,17 @@ public sealed class TokenizeOptions(string what, string recorded)
         return null;
     }
 
+    /// <summary>
+    /// For commands that read text for trained models: the tokenizer asked for (<see cref="Read"/>), with a note on
+    /// stderr for each model folder whose record it does not plainly match (a mismatch is an error).
+    /// </summary>
+    public TokenizerOptions? ReadFor(ParseResult parse, params IEnumerable<string> modelFolders)
+    {
+        var tokenizer = Read(parse);
+        foreach (var folder in modelFolders) Say(Regressor.TrainedModel.TokenizerFor(folder, tokenizer));
+        return tokenizer;
+    }
+
     /// <summary>Says on stderr which tokenizer applies when it is not plainly the one asked for.</summary>
     public static void Say(TokenizerChoice choice)
     {

@@ -29,8 +29,7 @@ public static class EvalCommand
         {
             if (parse.GetValue(ef) < 1) throw new UsageException("--ef must be at least 1");
             var choice = decode.Read(parse);
-            var tokenizer = tokenize.Read(parse);
-            TokenizeOptions.Say(TrainedModel.TokenizerFor(parse.GetValue(model)!.FullName, tokenizer));
+            var tokenizer = tokenize.ReadFor(parse, parse.GetValue(model)!.FullName);
             var options = new ScoringOptions { Exact = DecodeOptions.ExactOf(parse, decoder), Ef = parse.GetValue(ef), Rule = choice.Kind, Beta = choice.Beta,
                 DecodeVocab = choice.Vocabulary, DecodeVectors = choice.Vectors, UnseenBoost = choice.UnseenBoost,
                 OpenVocab = parse.GetValue(openVocab), TrainText = parse.GetValue(train)?.FullName, Tokenizer = tokenizer };

@@ -31,8 +31,7 @@ public static class GenerateCommand
             if (n < 1) throw new UsageException($"-n must be at least 1 (got {n})");
             var sampler = new Sampler(parse.GetValue(temperature), parse.GetValue(topP), parse.GetValue(seed));
             var choice = decode.Read(parse);
-            var tokenizer = tokenize.Read(parse);
-            TokenizeOptions.Say(TrainedModel.TokenizerFor(parse.GetValue(model)!.FullName, tokenizer));
+            var tokenizer = tokenize.ReadFor(parse, parse.GetValue(model)!.FullName);
             using var trained = TrainedModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName, tokenizer);
             DecodeOptions.Apply(trained, choice);
             DecodeOptions.ApplyDecoder(trained, DecodeOptions.ExactOf(parse, decoder));

@@ -29,8 +29,7 @@ public static class PredictCommand
             int top = parse.GetValue(k);
             if (top < 1) throw new UsageException($"-k must be at least 1 (got {top})");
             var choice = decode.Read(parse);
-            var tokenizer = tokenize.Read(parse);
-            TokenizeOptions.Say(TrainedModel.TokenizerFor(parse.GetValue(model)!.FullName, tokenizer));
+            var tokenizer = tokenize.ReadFor(parse, parse.GetValue(model)!.FullName);
             using var trained = TrainedModel.Load(parse.GetValue(model)!.FullName, parse.GetValue(vectors)?.FullName, tokenizer);
             DecodeOptions.Apply(trained, choice);
             DecodeOptions.ApplyDecoder(trained, DecodeOptions.ExactOf(parse, decoder));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using VecLm.Regressor;
 using VecLm.Serving;
 
 namespace VecLm.Cli;
@@ -25,9 +24,8 @@ public static class ServeCommand
         tokenize.AddTo(command);
         command.SetAction(parse =>
         {
-            var tokenizer = tokenize.Read(parse);
             var folders = parse.GetValue(models)!.Select(d => d.FullName).ToList();
-            foreach (var folder in folders) TokenizeOptions.Say(TrainedModel.TokenizerFor(folder, tokenizer));
+            var tokenizer = tokenize.ReadFor(parse, folders);
             var options = new ServeOptions(parse.GetValue(host)!, parse.GetValue(port));
             // One LibTorch (OpenMP) thread: requests are batched onto one worker, and OpenMP's idle threads spin, taking
             // the core that the HTTP and decoding work needs (bench/serve, cosine at 50 connections: p99 56–76 ms with
