@@ -205,13 +205,8 @@ public sealed class TrainedModel : IDisposable
         for (int i = 0; i < batch; i++)
         {
             var ids = streams[i];
-            if (ids.Length == 0) throw new ArgumentException("a stream has no tokens");
-            for (int t = 0; t < ids.Length; t++)
-            {
-                if ((uint)ids[t] >= (uint)Config.VocabSize)
-                    throw new ArgumentOutOfRangeException(nameof(streams), $"token id {ids[t]} is outside the vocabulary (0..{Config.VocabSize - 1})");
-                tokens[(long)t * batch + i] = ids[t];
-            }
+            CheckTokens(ids);
+            for (int t = 0; t < ids.Length; t++) tokens[(long)t * batch + i] = ids[t];
             last[i] = (long)(ids.Length - 1) * batch + i;
         }
         using var scope = NewDisposeScope();
@@ -222,6 +217,15 @@ public sealed class TrainedModel : IDisposable
         var outputs = model.Head(ends).data<float>().ToArray();                             // [B, out]
         int width = Config.OutputSize;
         return Enumerable.Range(0, batch).Select(i => outputs.AsSpan(i * width, width).ToArray()).ToArray();
+    }
+
+    /// <summary>Throws unless <paramref name="ids"/> holds at least one token and every one is a word of the model.</summary>
+    internal void CheckTokens(ReadOnlySpan<int> ids)
+    {
+        if (ids.IsEmpty) throw new ArgumentException("nothing to feed: no token ids");
+        foreach (int id in ids)
+            if ((uint)id >= (uint)Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} is outside the vocabulary (0..{Config.VocabSize - 1})");
     }
 
     /// <summary>The most likely next word after each position of <paramref name="ids"/>.</summary>
@@ -253,10 +257,7 @@ public sealed class TrainedModel : IDisposable
         k = Math.Clamp(k, 1, targets is not null ? DecodeCount : Config.VocabSize);
         if (targets is not null)
             return Decode().Decode(output, k);
-        float max = float.NegativeInfinity;
-        foreach (var v in output) max = Math.Max(max, v);
-        double sum = 0;
-        foreach (var v in output) sum += Math.Exp(v - max);
+        var (max, sum) = Normalizer(output);
         var best = new PriorityQueue<int, float>();
         for (int i = 0; i < output.Length; i++)
         {
@@ -270,6 +271,44 @@ public sealed class TrainedModel : IDisposable
             ranked[r] = new Neighbor(id, float.NaN, (float)(Math.Exp(output[id] - max) / sum));
         }
         return ranked;
+    }
+
+    /// <summary>
+    /// Where <paramref name="decodedId"/> stands after one head output row: its rank among every word (1 + the words
+    /// scored above it), scored exactly — a regression head under <paramref name="rule"/> (default <see cref="Rule"/>)
+    /// with the word's cosine, a softmax head by its logit with the word's probability (<c>Value</c>).
+    /// </summary>
+    public (int Rank, double Value) RankOf(ReadOnlySpan<float> output, int decodedId, DecodingRule? rule = null)
+    {
+        if (output.Length != Config.OutputSize)
+            throw new ArgumentException($"an output row has {Config.OutputSize} values, not {output.Length}");
+        if (targets is not null)
+        {
+            var exact = ExactTargets!;
+            rule ??= Rule;
+            var scores = new float[exact.Count];
+            exact.ScoreAll(output, scores, rule.Bias, rule.ByLength);
+            return (1 + Above(scores, scores[decodedId]), VectorMath.Cosine(output, exact.Vector(decodedId)));
+        }
+        var (max, sum) = Normalizer(output);
+        return (1 + Above(output, output[decodedId]), Math.Exp(output[decodedId] - max) / sum);
+    }
+
+    private static int Above(ReadOnlySpan<float> scores, float own)
+    {
+        int above = 0;
+        foreach (float s in scores) if (s > own) above++;
+        return above;
+    }
+
+    /// <summary>The softmax of logits as exp(z − max) / sum: their largest value and that sum.</summary>
+    private static (float Max, double Sum) Normalizer(ReadOnlySpan<float> logits)
+    {
+        float max = float.NegativeInfinity;
+        foreach (var v in logits) max = Math.Max(max, v);
+        double sum = 0;
+        foreach (var v in logits) sum += Math.Exp(v - max);
+        return (max, sum);
     }
 
     /// <summary>

@@ -37,8 +37,8 @@ public sealed class ModelSet : IDisposable
         {
             foreach (var folder in folders)
             {
-                string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
-                for (int i = 2; models.Any(m => m.Name == name); i++) name = $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))}-{i}";
+                string stem = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), name = stem;
+                for (int i = 2; models.Any(m => m.Name == name); i++) name = $"{stem}-{i}";
                 var model = TrainedModel.Load(folder, vectors, tokenize);
                 configure?.Invoke(model);
                 models.Add(new ServedModel(name, model, limits));

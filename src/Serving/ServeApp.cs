@@ -29,9 +29,7 @@ public static class ServeApp
 {
     public static WebApplication Build(ModelSet models, ServeOptions options)
     {
-        var address = Address(options.Host);
-        if (options.Port is < 0 or > 65535) throw new BadInputException($"--port must be 0 to 65535 (got {options.Port})");
-
+        var address = Endpoint(options).Address;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             EnvironmentName = Environments.Production,
@@ -90,12 +88,11 @@ public static class ServeApp
     /// </summary>
     public static void CheckPortIsFree(ServeOptions options)
     {
-        var address = Address(options.Host);
-        if (options.Port is < 0 or > 65535) throw new BadInputException($"--port must be 0 to 65535 (got {options.Port})");
-        if (options.Port == 0) return;
+        var (address, port) = Endpoint(options);
+        if (port == 0) return;
         using var probe = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
         probe.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);   // as Kestrel binds
-        try { probe.Bind(new IPEndPoint(address, options.Port)); }
+        try { probe.Bind(new IPEndPoint(address, port)); }
         catch (System.Net.Sockets.SocketException e)
         {
             throw new BadInputException($"cannot listen on {options.Host}:{options.Port}: {e.Message} (choose another --port)");
@@ -104,6 +101,11 @@ public static class ServeApp
 
     private static IEnumerable<string> ServerAddresses(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+
+    /// <summary>The address and port <paramref name="options"/> name, checked (a <see cref="BadInputException"/> otherwise).</summary>
+    private static (IPAddress Address, int Port) Endpoint(ServeOptions options) =>
+        options.Port is >= 0 and <= 65535 ? (Address(options.Host), options.Port)
+        : throw new BadInputException($"--port must be 0 to 65535 (got {options.Port})");
 
     /// <summary>An IP address, <c>localhost</c> (127.0.0.1), or <c>*</c> (every interface, IPv4).</summary>
     public static IPAddress Address(string host) => host switch

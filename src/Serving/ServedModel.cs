@@ -125,28 +125,8 @@ public sealed class ServedModel : IDisposable
         bool known = id >= 0 && model.WordOf(id) == token;
         if (!known) return new NextWordCheck(token, false, null, null, null, false);
         bool inTop = shown.Any(n => n.Id == id);
-        if (decoder is not null)
-        {
-            var exact = model.ExactTargets!;
-            var scores = new float[exact.Count];
-            var rule = decoder.Rule;
-            exact.ScoreAll(output, scores, rule.Bias, rule.ByLength);
-            float own = scores[id];
-            int above = 0;
-            foreach (float s in scores) if (s > own) above++;
-            double cosine = VectorMath.Cosine(output, exact.Vector(id));
-            return new NextWordCheck(token, true, above + 1, cosine, null, inTop);
-        }
-        float max = float.NegativeInfinity;
-        foreach (float v in output) max = Math.Max(max, v);
-        double sum = 0;
-        int higher = 0;
-        foreach (float v in output)
-        {
-            sum += Math.Exp(v - max);
-            if (v > output[id]) higher++;
-        }
-        return new NextWordCheck(token, true, higher + 1, null, Math.Exp(output[id] - max) / sum, inTop);
+        var (rank, value) = model.RankOf(output, id, decoder?.Rule);
+        return Regression ? new NextWordCheck(token, true, rank, value, null, inTop) : new NextWordCheck(token, true, rank, null, value, inTop);
     }
 
     /// <summary>A regression head: the predicted vector and its neighbours' target vectors; softmax: the top words' vectors.</summary>

@@ -76,6 +76,23 @@ public sealed class GenerationTests : IDisposable
         Assert.Equal(model.Rank(batched[1], 5).Select(n => n.Id), generator.Predict(streams[1], 5).Select(n => n.Id));
     }
 
+    [Theory]
+    [InlineData(LossKind.Cosine)]
+    [InlineData(LossKind.Softmax)]
+    public void RankOfPutsEachRankedWordAtItsPlace(LossKind loss)
+    {
+        using var model = Load(loss);
+        using var session = new ModelSession(model);
+        var output = session.Feed(new Generator(model).Encode("the old man").Ids);
+        var ranked = model.Rank(output, 6);
+        for (int r = 0; r < ranked.Length; r++)
+        {
+            var (rank, value) = model.RankOf(output, ranked[r].Id);
+            Assert.Equal(r + 1, rank);
+            Assert.Equal(loss == LossKind.Softmax ? ranked[r].Score : ranked[r].Cosine, value, 1e-5);
+        }
+    }
+
     [Fact]
     public void ASessionFedPieceByPieceMatchesOneFeed()
     {

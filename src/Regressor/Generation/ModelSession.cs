@@ -37,14 +37,9 @@ public sealed class ModelSession : IDisposable
     public float[] Feed(ReadOnlySpan<int> ids)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (ids.IsEmpty) throw new ArgumentException("nothing to feed: no token ids");
+        model.CheckTokens(ids);
         var tokens = new long[ids.Length];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            if ((uint)ids[i] >= (uint)model.Config.VocabSize)
-                throw new ArgumentOutOfRangeException(nameof(ids), $"token id {ids[i]} is outside the vocabulary (0..{model.Config.VocabSize - 1})");
-            tokens[i] = ids[i];
-        }
+        for (int i = 0; i < ids.Length; i++) tokens[i] = ids[i];
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var input = tensor(tokens, tokens.Length, 1);                              // [T, 1]
