@@ -240,8 +240,12 @@ public sealed class Trainer : IDisposable
         double value = loss.Backward(output, ids);
         tokens = ids.shape[0];
         if (!double.IsFinite(value)) return value;
-        if (options.Clip > 0) nn.utils.clip_grad_norm_(parameters, options.Clip);
-        optimizer.step();
+        // Clipping and Adam's update make Scalars of plain numbers inside TorchSharp: no collection may free one mid-call.
+        NoCollection.Run(() =>
+        {
+            if (options.Clip > 0) nn.utils.clip_grad_norm_(parameters, options.Clip);
+            optimizer.step();
+        });
         DisposeHidden();
         hidden = (next.H.detach().MoveToOuterDisposeScope(), next.C.detach().MoveToOuterDisposeScope());
         return value;
