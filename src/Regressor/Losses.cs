@@ -106,7 +106,7 @@ public sealed class CosineLoss(TargetVectors vectors) : OutputLoss
     {
         using var target = vectors.Rows(targets);                           // [N, m]
         using var cos = F.cosine_similarity(output, target, dim: 1, eps: 1e-8); // [N]
-        using var distance = Scalars.One - cos;
+        using var distance = Scalars.OneMinus(cos);
         return distance.mean();
     }
 }
@@ -143,7 +143,8 @@ public sealed class MaxMarginLoss(TargetVectors vectors, double margin = MaxMarg
         using var cosNegative = (predicted * negativeRows).sum(1);          // [N]
         using var cosPositive = (predicted * target).sum(1);                // [N]
         using var violation = cosNegative - cosPositive;
-        using var hinge = F.relu(violation + marginScalar);
+        using var sum = violation.Plus(marginScalar);
+        using var hinge = F.relu(sum);
         return hinge.mean();
     }
 

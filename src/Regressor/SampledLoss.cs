@@ -128,7 +128,7 @@ public sealed class SampledLoss : OutputLoss, IDisposable
         var drawn = multinomial(trainProposal, Negatives, replacement: true);        // [S]
         var sampled = trainRows is null ? drawn : trainRows.index_select(0, drawn);
         var positive = (output * trainVectors.Rows(targets)).sum(1, keepdim: true)
-                       + trainCorrection.index_select(0, targets).unsqueeze(1);        // [N, 1]
+                       .Plus(trainCorrection.index_select(0, targets).unsqueeze(1));   // [N, 1]
         var negative = addmm(trainCorrection.index_select(0, sampled).unsqueeze(0),
                              output, trainVectors.Rows(sampled).t(), 1, 1);            // [N, S]
         var hit = targets.unsqueeze(1).eq(sampled.unsqueeze(0));                       // [N, S]

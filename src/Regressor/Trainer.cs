@@ -26,7 +26,7 @@ public sealed class Trainer : IDisposable
     private readonly OutputLoss loss;
     private readonly RnnModel model;
     private readonly IReadOnlyList<TorchSharp.Modules.Parameter> parameters;
-    private readonly TorchSharp.Modules.Adam optimizer;
+    private readonly Adam optimizer;
     private readonly Evaluator evaluator;
     private readonly MetricsLog metrics;
     private readonly Stopwatch clock = new(), stepClock = new();
@@ -240,12 +240,8 @@ public sealed class Trainer : IDisposable
         double value = loss.Backward(output, ids);
         tokens = ids.shape[0];
         if (!double.IsFinite(value)) return value;
-        // Clipping and Adam's update make Scalars of plain numbers inside TorchSharp: no collection may free one mid-call.
-        NoCollection.Run(() =>
-        {
-            if (options.Clip > 0) nn.utils.clip_grad_norm_(parameters, options.Clip);
-            optimizer.step();
-        });
+        if (options.Clip > 0) nn.utils.clip_grad_norm_(parameters, options.Clip);
+        optimizer.step();
         DisposeHidden();
         hidden = (next.H.detach().MoveToOuterDisposeScope(), next.C.detach().MoveToOuterDisposeScope());
         return value;
@@ -383,9 +379,10 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Adam with PyTorch's defaults, β = (0.9, 0.999), ε = 1e-8. TorchSharp's <c>torch.optim.Adam(…)</c> factory
     /// defaults to β₂ = 0.99 (its documentation says 0.999), which made the softmax baseline markedly worse than the
-    /// same model in PyTorch; the constructor is called with every value spelled out.
+    /// same model in PyTorch; the constructor is called with every value spelled out. Its step holds the Scalars it
+    /// makes (<see cref="Adam"/>).
     /// </summary>
-    internal static TorchSharp.Modules.Adam CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr) =>
+    internal static Adam CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr) =>
         new(parameters, lr, beta1: 0.9, beta2: 0.999, eps: 1e-8);
 
     private void SetLearningRate(double lr)

@@ -64,9 +64,10 @@ public sealed class VmfLoss : OutputLoss
     {
         using var square = ((v + 1) * (v + 1)).ToScalar();   // held for the call: see Scalars
         using var vMinusOne = (v - 1).ToScalar();
-        using var sum = kappa.square() + square;
+        using var squared = kappa.square();
+        using var sum = squared.Plus(square);
         using var root = sum.sqrt();
-        using var inner = root + vMinusOne;
+        using var inner = root.Plus(vMinusOne);
         using var log = inner.log();
         using var scaled = log * vMinusOne;
         return root - scaled;

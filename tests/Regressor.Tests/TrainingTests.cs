@@ -29,6 +29,41 @@ public class TrainingTests
         Assert.True(after <= before / 2, $"{loss}: loss {before:F4} → {after:F4} after 50 steps");
     }
 
+    /// <summary>
+    /// Every loss trained at once on its own thread while another collects garbage and runs finalisers without pause:
+    /// a Scalar that the step let go of while LibTorch still read it (TorchSharp's own Adam, <c>1 - cos</c>, <c>a + b</c>)
+    /// fails a call ("toFloat", "Unknown scalar type") or makes the loss not finite.
+    /// </summary>
+    [Fact]
+    public void EveryLossTrainsWhileTheCollectorRunsOnAnotherThread()
+    {
+        using var dir = new TempDir();
+        using var stop = new CancellationTokenSource();
+        var collector = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested) { GC.Collect(); GC.WaitForPendingFinalizers(); }
+        });
+        var losses = Enum.GetValues<LossKind>();
+        var runs = losses.Select(loss => Task.Run(() =>
+        {
+            using var sub = new TempDir();
+            using var trainer = TinyTrainer(sub, loss, maxSteps: 300);
+            var result = trainer.Train();
+            return (loss, result.Steps, trainer.Evaluate(trainer.TrainBatches).Loss);
+        })).ToArray();
+        try { Task.WaitAll(runs); }
+        finally
+        {
+            stop.Cancel();
+            collector.GetAwaiter().GetResult();
+        }
+        foreach (var (loss, steps, value) in runs.Select(r => r.Result))
+        {
+            Assert.Equal(300, steps);
+            Assert.True(double.IsFinite(value), $"{loss}: loss {value}");
+        }
+    }
+
     [Theory]
     [InlineData(LossKind.Sampled)]
     [InlineData(LossKind.Softmax)]
