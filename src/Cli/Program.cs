@@ -4,6 +4,7 @@ using VecLm.Cli;
 // veclm: each command lives in its own file under Commands/ and turns its options into a record for a library call.
 // Tables written to a file or a pipe keep their columns whole (Spectre would wrap them to 80 characters).
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
+VecLm.Regressor.NativeHeap.UseHugePages();   // before LibTorch's first allocation
 var root = new RootCommand("VecLm: continuous-output language modelling — word2vec, an LSTM that regresses the next word's vector, HNSW decoding.");
 root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(IndexCommand.Create());

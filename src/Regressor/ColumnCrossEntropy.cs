@@ -13,7 +13,10 @@ namespace VecLm.Regressor;
 /// stays in cache between passes. A last, partial block is taken as the window of the last 16 columns (the overlapping
 /// last vector of TensorPrimitives), after the other blocks are done: the columns it shares with the block before
 /// are computed again from the same logits by the same lanes' arithmetic, so they are rewritten with the same bits.
-/// Fewer than 16 columns in all are taken one at a time.
+/// Fewer than 16 columns in all are taken one at a time. The gradient may overwrite the logits (<c>g == z</c>: at a
+/// million words the logits are 4.5 GB, and a second table that size faulted in every step cost a third of the
+/// step): each column's target logit is read before its block writes, and a partial last block then goes column by
+/// column, as its window's first columns are gradient already.
 /// </summary>
 /// <remarks>
 /// The loss of a column is computed alike with and without the gradient (the same maxima, the same sums in the same
@@ -53,7 +56,9 @@ internal static unsafe class ColumnCrossEntropy
         }
         if (threads <= 1 || blocks < 2 * threads) for (int b = 0; b < blocks; b++) Block(b);
         else Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Block);
-        if (rest > 0 && vector) Kernel(width, z, g, y, rows - Columns, rows, vocabulary, losses);
+        // The rest: a last block overlapping the one before it, unless the gradient overwrites the logits (that block's
+        // columns are already gradient then), when the rest goes column by column.
+        if (rest > 0 && vector && g != z) Kernel(width, z, g, y, rows - Columns, rows, vocabulary, losses);
         else for (int c = rows - rest; c < rows; c++) Column(z, g, y, c, rows, vocabulary, losses);
         return losses.Sum() / rows;
     }
@@ -68,9 +73,10 @@ internal static unsafe class ColumnCrossEntropy
     private static void Kernel<T>(SimdWidth width, float* z, float* g, long* y, int first, int rows, int vocabulary,
                                   double[] losses) where T : struct, IGradientFlag
     {
-        if (width == SimdWidth.V512) Block512<T>(z, g, y, first, rows, vocabulary, losses);
-        else if (width == SimdWidth.V256) Block256<T>(z, g, y, first, rows, vocabulary, losses);
-        else Block128<T>(z, g, y, first, rows, vocabulary, losses);
+        var targets = TargetLogits(z, y, first, rows);   // read before any gradient can overwrite them
+        if (width == SimdWidth.V512) Block512<T>(z, g, y, first, rows, vocabulary, losses, targets);
+        else if (width == SimdWidth.V256) Block256<T>(z, g, y, first, rows, vocabulary, losses, targets);
+        else Block128<T>(z, g, y, first, rows, vocabulary, losses, targets);
     }
 
     /// <summary>
@@ -83,7 +89,8 @@ internal static unsafe class ColumnCrossEntropy
     private struct WithGradient : IGradientFlag { public static bool Writes => true; }
 
     /// <summary>Columns first … first+15 with one Vector512 per line.</summary>
-    private static void Block512<T>(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+    private static void Block512<T>(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses,
+                                    Line targets)
         where T : struct, IGradientFlag
     {
         var max = Vector512.Create(float.NegativeInfinity);
@@ -105,11 +112,12 @@ internal static unsafe class ColumnCrossEntropy
         Line m = default, s = default;
         max.StoreUnsafe(ref m[0]);
         sum.StoreUnsafe(ref s[0]);
-        Finish(z, g, y, first, rows, m, s, losses);
+        Finish(g, y, first, rows, m, s, targets, losses);
     }
 
     /// <summary>The same 16 columns as two Vector256 halves of one line (AVX2 machines).</summary>
-    private static void Block256<T>(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+    private static void Block256<T>(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses,
+                                    Line targets)
         where T : struct, IGradientFlag
     {
         var max0 = Vector256.Create(float.NegativeInfinity);
@@ -149,11 +157,12 @@ internal static unsafe class ColumnCrossEntropy
         Line m = default, s = default;
         max0.StoreUnsafe(ref m[0]); max1.StoreUnsafe(ref m[0], 8);
         sum0.StoreUnsafe(ref s[0]); sum1.StoreUnsafe(ref s[0], 8);
-        Finish(z, g, y, first, rows, m, s, losses);
+        Finish(g, y, first, rows, m, s, targets, losses);
     }
 
     /// <summary>The same 16 columns as four Vector128 quarters of one line (SSE, AdvSimd).</summary>
-    private static void Block128<T>(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses)
+    private static void Block128<T>(float* z, float* g, long* y, int first, int rows, int vocabulary, double[] losses,
+                                    Line targets)
         where T : struct, IGradientFlag
     {
         var max0 = Vector128.Create(float.NegativeInfinity);
@@ -202,26 +211,35 @@ internal static unsafe class ColumnCrossEntropy
         max2.StoreUnsafe(ref m[0], 8); max3.StoreUnsafe(ref m[0], 12);
         sum0.StoreUnsafe(ref s[0]); sum1.StoreUnsafe(ref s[0], 4);
         sum2.StoreUnsafe(ref s[0], 8); sum3.StoreUnsafe(ref s[0], 12);
-        Finish(z, g, y, first, rows, m, s, losses);
+        Finish(g, y, first, rows, m, s, targets, losses);
     }
 
     /// <summary>The losses of the block's columns and their targets' gradient.</summary>
-    private static void Finish(float* z, float* g, long* y, int first, int rows, ReadOnlySpan<float> max,
-                               ReadOnlySpan<float> sum, double[] losses)
+    private static void Finish(float* g, long* y, int first, int rows, ReadOnlySpan<float> max, ReadOnlySpan<float> sum,
+                               ReadOnlySpan<float> targets, double[] losses)
     {
         float scale = 1f / rows;
         for (int j = 0; j < Columns; j++)
         {
             int c = first + j;
-            long target = y[c];
-            losses[c] = Math.Log(sum[j]) + max[j] - z[target * rows + c];
-            if (g != null) g[target * rows + c] -= scale;
+            losses[c] = Math.Log(sum[j]) + max[j] - targets[j];
+            if (g != null) g[y[c] * rows + c] -= scale;
         }
+    }
+
+    /// <summary>The block's columns' target logits.</summary>
+    private static Line TargetLogits(float* z, long* y, int first, int rows)
+    {
+        Line t = default;
+        for (int j = 0; j < Columns; j++) t[j] = z[y[first + j] * rows + first + j];
+        return t;
     }
 
     /// <summary>One column, scalar (the scalar width, or fewer than 16 columns in all).</summary>
     private static void Column(float* z, float* g, long* y, int c, int rows, int vocabulary, double[] losses)
     {
+        long target = y[c];
+        float targetLogit = z[target * rows + c];   // read before any gradient can overwrite it
         float max = float.NegativeInfinity;
         for (long v = 0; v < vocabulary; v++) max = Math.Max(max, z[v * rows + c]);
         float sum = 0;
@@ -232,8 +250,7 @@ internal static unsafe class ColumnCrossEntropy
             sum += e;
         }
         float scale = 1f / rows;
-        long target = y[c];
-        losses[c] = Math.Log(sum) + max - z[target * rows + c];
+        losses[c] = Math.Log(sum) + max - targetLogit;
         if (g == null) return;
         float factor = scale / sum;
         for (long v = 0; v < vocabulary; v++) g[v * rows + c] *= factor;

@@ -60,6 +60,27 @@ public static class FusedCrossEntropy
                                                 int vocabulary, int threads = 1) =>
         LossAndGradientColumns(logitsT, targets, gradientT, vocabulary, threads, SimdWidths.Best);
 
+    /// <summary>
+    /// The same with the gradient written over the logits (<paramref name="logitsT"/> becomes the gradient): no second
+    /// V × N table. Bitwise the separate path's loss and gradient when N is a multiple of 16; otherwise the last
+    /// N mod 16 columns go through the scalar path (the reference's tolerance, not the same bits).
+    /// </summary>
+    public static double LossAndGradientColumnsInPlace(Span<float> logitsT, ReadOnlySpan<long> targets, int vocabulary,
+                                                       int threads = 1) =>
+        LossAndGradientColumnsInPlace(logitsT, targets, vocabulary, threads, SimdWidths.Best);
+
+    internal static double LossAndGradientColumnsInPlace(Span<float> logitsT, ReadOnlySpan<long> targets, int vocabulary,
+                                                         int threads, SimdWidth width)
+    {
+        int rows = Check(logitsT, targets, vocabulary);
+        unsafe
+        {
+            fixed (float* z = logitsT)
+            fixed (long* y = targets)
+                return ColumnCrossEntropy.Run(z, z, y, rows, vocabulary, threads, width);
+        }
+    }
+
     internal static double LossAndGradientColumns(ReadOnlySpan<float> logitsT, ReadOnlySpan<long> targets, Span<float> gradientT,
                                                   int vocabulary, int threads, SimdWidth width)
     {
@@ -94,17 +115,17 @@ public static class FusedCrossEntropy
 
     /// <summary>
     /// The softmax head's training loss from vocabulary-major logits ([V, N], with their graph): the mean
-    /// cross-entropy, its gradient sent back through the graph unless the loss is not finite.
+    /// cross-entropy, its gradient sent back through the graph unless the loss is not finite. The gradient is written
+    /// over the logits' own memory (the head's backward pass needs its inputs, not its output): the logits are spent.
     /// </summary>
     public static double BackwardTransposed(Tensor logitsT, Tensor targets)
     {
         using var scope = NewDisposeScope();
         var z = logitsT.detach().contiguous();
         var y = targets.contiguous();
-        var gradient = empty_like(z);
-        double loss = LossAndGradientColumns(TensorMemory.Of<float>(z), TensorMemory.Of<long>(y),
-            TensorMemory.Of<float>(gradient), (int)z.shape[0], get_num_threads());
-        if (double.IsFinite(loss)) logitsT.backward([gradient]);
+        double loss = LossAndGradientColumnsInPlace(TensorMemory.Of<float>(z), TensorMemory.Of<long>(y), (int)z.shape[0],
+            get_num_threads());
+        if (double.IsFinite(loss)) logitsT.backward([z]);
         return loss;
     }
 

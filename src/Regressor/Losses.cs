@@ -51,6 +51,17 @@ public abstract class OutputLoss
         return value;
     }
 
+    /// <summary>
+    /// A training step's loss from the LSTM's <paramref name="features"/> ([N, H], with their graph): the model's head
+    /// (<see cref="RnnModel.Output"/>), then <see cref="Backward(Tensor, Tensor)"/>, unless a loss applies the head
+    /// itself.
+    /// </summary>
+    public virtual double Backward(RnnModel model, Tensor features, Tensor targets)
+    {
+        using var output = model.Output(features, Layout);
+        return Backward(output, targets);
+    }
+
     /// <param name="margin">γ of the max-margin loss.</param>
     /// <param name="vmfLambda">λ₂ of the regularised NLLvMF loss.</param>
     /// <param name="counts">The training text's unigram counts (the sampled loss's prior and proposal).</param>
@@ -83,8 +94,10 @@ public abstract class OutputLoss
 /// Cross-entropy of the logits against the target id (the softmax baseline), on vocabulary-major logits [V, N]; its
 /// value and gradient in one fused pass (<see cref="FusedCrossEntropy"/>).
 /// </summary>
-public sealed class SoftmaxLoss : OutputLoss
+public sealed class SoftmaxLoss : OutputLoss, IDisposable
 {
+    private readonly FusedSoftmaxHead head = new();
+
     public override OutputLayout Layout => OutputLayout.VocabularyMajor;
 
     /// <summary>LibTorch's cross-entropy of <paramref name="logitsT"/> ([V, N]): the reference the fused path matches.</summary>
@@ -97,6 +110,11 @@ public sealed class SoftmaxLoss : OutputLoss
     public override double Value(Tensor logitsT, Tensor targets) => FusedCrossEntropy.Loss(logitsT, targets);
 
     public override double Backward(Tensor logitsT, Tensor targets) => FusedCrossEntropy.BackwardTransposed(logitsT, targets);
+
+    /// <summary>The head applied by hand into a buffer kept between steps (<see cref="FusedSoftmaxHead"/>).</summary>
+    public override double Backward(RnnModel model, Tensor features, Tensor targets) => head.Backward(model, features, targets);
+
+    public void Dispose() => head.Dispose();
 }
 
 /// <summary>1 − cos(ŷ, e(w)), the default regression loss.</summary>

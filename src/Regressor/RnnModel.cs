@@ -85,6 +85,13 @@ public sealed class RnnModel : nn.Module<Tensor, (Tensor H, Tensor C), (Tensor O
         return addmm(bias, decoder.weight!, dropped.t(), 1, 1);         // [out, N]
     }
 
+    /// <summary>
+    /// What the head reads, for a step that applies it by hand (<see cref="FusedSoftmaxHead"/>): the features after
+    /// dropout ([N, H], with their graph), and the Linear layer's weight ([out, H]) and bias ([out]).
+    /// </summary>
+    internal (Tensor Dropped, Tensor Weight, Tensor Bias) HeadInputs(Tensor features) =>
+        (drop.forward(features), decoder.weight!, decoder.bias!);
+
     /// <summary>The head: dropout, then Linear(hidden → out). [.., H] → [.., out].</summary>
     public Tensor Head(Tensor features)
     {

@@ -62,6 +62,7 @@ public sealed class Trainer : IDisposable
         this.options = options;
         if (options.Threads is { } threads) set_num_threads(threads);
         if (options.Seed is { } seed) random.manual_seed(seed);
+        NativeHeap.KeepFreedMemory();   // a step's large tensors reuse the last step's pages
         targets = !config.IsRegression ? null
             : options.Resume ? checkpoint.LoadTargets(config, vectors)
             : TargetVectors.Create(vectors, PostProcessing.Parse(config.Targets).Fit(vectors));
@@ -236,8 +237,7 @@ public sealed class Trainer : IDisposable
         optimizer.zero_grad();
         var (features, next) = model.Features(input, carried);                  // [T, B, H]
         var ids = target.reshape(-1);                                           // [T·B]
-        var output = model.Output(features.reshape(-1, config.Hidden), loss.Layout);
-        double value = loss.Backward(output, ids);
+        double value = loss.Backward(model, features.reshape(-1, config.Hidden), ids);
         tokens = ids.shape[0];
         if (!double.IsFinite(value)) return value;
         if (options.Clip > 0) nn.utils.clip_grad_norm_(parameters, options.Clip);

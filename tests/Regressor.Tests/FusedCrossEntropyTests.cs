@@ -86,6 +86,40 @@ public class FusedCrossEntropyTests
 
     [Theory]
     [MemberData(nameof(Widths))]
+    public void TheGradientWrittenOverTheLogitsIsTheSeparatePathsGradient(SimdWidth width)
+    {
+        foreach (var (rows, vocabulary) in ColumnCases)
+        {
+            var (z, zT, y) = Logits(rows, vocabulary, seed: rows * 3 + vocabulary);
+            var separate = new float[zT.Length];
+            double expected = FusedCrossEntropy.LossAndGradientColumns(zT, y, separate, vocabulary, 1, width);
+            var reference = new float[z.Length];
+            double referenceLoss = FusedCrossEntropy.LossAndGradientReference(z, y, reference, vocabulary);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var inPlace = (float[])zT.Clone();
+                double loss = FusedCrossEntropy.LossAndGradientColumnsInPlace(inPlace, y, vocabulary, threads, width);
+                if (rows % ColumnCrossEntropy.Columns == 0 || width == SimdWidth.Scalar)
+                {
+                    Assert.Equal(expected, loss);
+                    Assert.Equal(separate, inPlace);
+                    continue;
+                }
+                // A partial last block goes column by column in place: the reference's tolerance, not the same bits.
+                Assert.True(Math.Abs(referenceLoss - loss) < 1e-5, $"{width}, {rows} columns of {vocabulary}: loss {loss}");
+                for (int i = 0; i < rows; i++)
+                    for (int v = 0; v < vocabulary; v++)
+                        Assert.True(Math.Abs(inPlace[v * rows + i] - reference[i * vocabulary + v]) < 1e-6,
+                            $"{width}, {rows} columns, threads {threads}: gradient of row {i}, word {v}");
+                int whole = rows / ColumnCrossEntropy.Columns * ColumnCrossEntropy.Columns;
+                for (int v = 0; v < vocabulary; v++)   // the whole blocks' columns are the separate path's bits
+                    Assert.Equal(separate.AsSpan(v * rows, whole).ToArray(), inPlace.AsSpan(v * rows, whole).ToArray());
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
     public void TheLossOnlyPathGivesTheGradientPathsLossBitwise(SimdWidth width)
     {
         foreach (var (rows, vocabulary) in ColumnCases)

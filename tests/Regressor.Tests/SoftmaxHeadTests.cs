@@ -1,0 +1,74 @@
+using static TorchSharp.torch;
+
+namespace VecLm.Regressor.Tests;
+
+/// <summary>
+/// The softmax head's training step applied by hand (<see cref="FusedSoftmaxHead"/>: one logits buffer kept between
+/// steps, the gradient written over it) against the same step through autograd (the Linear layer's
+/// <see cref="RnnModel.Output"/>, then <see cref="FusedCrossEntropy.BackwardTransposed"/>).
+/// </summary>
+public class SoftmaxHeadTests
+{
+    private static (double Loss, float[] Weight, float[] Bias, float[] Features) Grads(RnnModel model, Tensor features,
+        Tensor targets, bool byHand, FusedSoftmaxHead head)
+    {
+        foreach (var p in model.parameters()) p.grad?.zero_();
+        features.grad?.zero_();
+        double loss;
+        if (byHand) loss = head.Backward(model, features, targets);
+        else using (var logits = model.Output(features, OutputLayout.VocabularyMajor))
+            loss = FusedCrossEntropy.BackwardTransposed(logits, targets);
+        var (_, weight, bias) = model.HeadInputs(features);
+        return (loss, weight.grad!.data<float>().ToArray(), bias.grad!.data<float>().ToArray(),
+                features.grad!.data<float>().ToArray());
+    }
+
+    private static void Close(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        float scale = expected.Max(Math.Abs);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f * scale + 1e-7f, $"{what}[{i}]: {actual[i]} vs {expected[i]}");
+    }
+
+    [Fact]
+    public void TheHeadAppliedByHandGivesAutogradsLossAndGradientsStepAfterStep()
+    {
+        manual_seed(3);
+        var vectors = TinyData.Vectors(TinyData.Sentences);
+        var config = ModelConfig.For(vectors, "v.bin", LossKind.Softmax, 24, 1, 0, false);
+        using var model = new RnnModel(config, vectors.Data);
+        model.eval();                                                       // dropout off: both sides see the same x
+        using var head = new FusedSoftmaxHead();
+        // 48 positions, then a shorter last chunk (20, not a multiple of 16: the buffer's front, the scalar rest), then 48.
+        foreach (int n in new[] { 48, 20, 48 })
+        {
+            using var scope = NewDisposeScope();
+            var features = (randn(n, 24) * 3).requires_grad_(true);
+            var targets = randint(0, vectors.Count, n, dtype: ScalarType.Int64);
+            var expected = Grads(model, features, targets, byHand: false, head);
+            var actual = Grads(model, features, targets, byHand: true, head);
+            Assert.Equal(expected.Loss, actual.Loss, 5);
+            Close(expected.Weight, actual.Weight, $"n {n}: ∂W");
+            Close(expected.Bias, actual.Bias, $"n {n}: ∂b");
+            Close(expected.Features, actual.Features, $"n {n}: ∂x");
+            Assert.True(expected.Weight.Any(g => g != 0) && expected.Features.Any(g => g != 0), "a gradient to compare");
+        }
+    }
+
+    [Fact]
+    public void ANonFiniteLossLeavesTheGradientsAlone()
+    {
+        var vectors = TinyData.Vectors(TinyData.Sentences);
+        var config = ModelConfig.For(vectors, "v.bin", LossKind.Softmax, 24, 1, 0, false);
+        using var model = new RnnModel(config, vectors.Data);
+        model.eval();
+        using var head = new FusedSoftmaxHead();
+        using var scope = NewDisposeScope();
+        var features = full(16, 24, float.NaN).requires_grad_(true);
+        double loss = head.Backward(model, features, zeros(16, dtype: ScalarType.Int64));
+        Assert.True(double.IsNaN(loss));
+        Assert.Null(features.grad);
+        Assert.Null(model.HeadInputs(features).Weight.grad);
+    }
+}
