@@ -10,13 +10,15 @@ namespace VecLm.Regressor;
 /// <item>the input table, |V| × m floats (with <c>--train-input-embeddings</c> also its gradient and Adam's two
 /// moments);</item>
 /// <item>a regression head's targets, |V| × m, held raw and post-processed;</item>
-/// <item>a softmax head's Linear(H → |V|): weights, gradient and Adam's two moments (4 × |V| × H floats), and three
-/// step-sized tables of batch × bptt × |V| floats — the logits, their gradient and LibTorch's temporary in the backward
-/// pass (13.4 GB at 1M words and 32 × 35 tokens).</item>
+/// <item>a softmax head's Linear(H → |V|): weights, gradient and Adam's two moments (4 × |V| × H floats); one
+/// step-sized table of batch × bptt × |V| floats, the logits that become their own gradient
+/// (<see cref="FusedSoftmaxHead"/>: 4.5 GB at 1M words and 32 × 35 tokens); and validation's logits, 10 × bptt × |V|
+/// (1.4 GB).</item>
 /// </list>
-/// The LSTM and the runtime are a fixed allowance. Against bench/vocab-sweep's peak RSS (softmax, 120 or 30 steps):
-/// 715 MB estimated for 772 MB measured at 17,715 words, 3,958 MB for 4,145 MB at 200,000; the regression heads'
-/// 414 MB for 398 MB at 17,715. With two such tables instead of three, 200,000 words came out 1.1 GB short.
+/// The LSTM and the runtime are a fixed allowance. At 1M words a softmax run estimated at 10.7 GB peaked at 9.4 GB
+/// (4 steps, no validation; 2026-12-03); before the head was applied by hand, three step-sized tables were needed
+/// (the logits, their gradient, LibTorch's temporary: 14.4 GB peak). The regression heads: 414 MB estimated for
+/// 398 MB measured at 17,715 words.
 /// </summary>
 public static class TrainingMemory
 {
@@ -28,7 +30,7 @@ public static class TrainingMemory
         const long Float = sizeof(float);
         long input = vocabulary * dim * Float * (trainInput ? 4 : 1);
         long head = loss == LossKind.Softmax
-            ? 4 * vocabulary * hidden * Float + 3L * batch * bptt * vocabulary * Float
+            ? 4 * vocabulary * hidden * Float + (long)(batch + 10) * bptt * vocabulary * Float
             : 2 * vocabulary * dim * Float;
         return Fixed + input + head;
     }

@@ -14,7 +14,7 @@ public class TrainingMemoryTests
         long Of(LossKind loss, long words) => TrainingMemory.Estimate(loss, words, 64, 256, 32, 35, trainInput: false);
         long softmaxGrowth = Of(LossKind.Softmax, 1_000_000) - Of(LossKind.Softmax, 17_715);
         long cosineGrowth = Of(LossKind.Cosine, 1_000_000) - Of(LossKind.Cosine, 17_715);
-        Assert.InRange(softmaxGrowth / 1e9, 17, 18);        // 4 × 256 + 3 × 1,120 floats per word
+        Assert.InRange(softmaxGrowth / 1e9, 9.5, 10.2);     // 4 × 256 + 1,120 + 350 floats per word
         Assert.InRange(cosineGrowth / 1e6, 700, 800);       // 3 × 64 floats per word
         Assert.True(TrainingMemory.Estimate(LossKind.Cosine, 1000, 64, 256, 32, 35, trainInput: true)
                     > TrainingMemory.Estimate(LossKind.Cosine, 1000, 64, 256, 32, 35, trainInput: false));
