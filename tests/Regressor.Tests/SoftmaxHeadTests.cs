@@ -39,6 +39,9 @@ public class SoftmaxHeadTests
         var config = ModelConfig.For(vectors, "v.bin", LossKind.Softmax, 24, 1, 0, false);
         using var model = new RnnModel(config, vectors.Data);
         model.eval();                                                       // dropout off: both sides see the same x
+        using (no_grad())                                                   // a bias that matters (it starts at 0)
+        using (var probe = zeros(1, 24))
+            nn.init.uniform_(model.HeadInputs(probe).Bias, -2, 2);
         using var head = new FusedSoftmaxHead();
         // 48 positions, then a shorter last chunk (20, not a multiple of 16: the buffer's front, the scalar rest), then 48.
         foreach (int n in new[] { 48, 20, 48 })
