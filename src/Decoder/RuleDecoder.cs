@@ -9,8 +9,9 @@ namespace VecLm.Decoder;
 /// Over an <see cref="ExactIndex"/> the result is exact: every word is scored, the bias added inside the blocked
 /// kernel. Over any other index (HNSW) it is an approximation: the <c>max(k, candidates)</c> nearest words by cosine
 /// (HNSW searches them with ef = max(DefaultEf, that number)) and the <c>biasCandidates</c> words of largest bias
-/// (chosen once, here; their cosines computed directly) are rescored by cosine + bias and the best k kept. A word
-/// outside both sets (a middling cosine and a middling bias whose sum still wins) is missed; the overload of
+/// (chosen once, here, and scored as one block by an <see cref="ExactIndex"/> of their vectors) are rescored by
+/// cosine + bias and the best k kept. A word outside both sets (a middling cosine and a middling bias whose sum still
+/// wins) is missed; the overload of
 /// <see cref="Decode(ReadOnlySpan{float}, int, out bool)"/> reports when that cannot have happened.
 /// </para>
 /// </summary>
@@ -18,10 +19,19 @@ public sealed class RuleDecoder
 {
     private readonly ExactIndex? _exact;
     private readonly int[] _biasSet = [];      // the ids of largest bias, largest first, ties by smaller id
-    private readonly int[] _biasRank = [];     // a word's position in _biasSet, or −1
+    private readonly ExactIndex? _biasIndex;   // _biasSet's vectors, row i is word _biasSet[i]
+    private readonly float[] _biasOfSet = [];  // their biases, in the same order
     private readonly float _biasOutside;       // the largest bias of a word outside _biasSet (−∞: none)
 
-    public RuleDecoder(IVectorIndex index, DecodingRule rule, int candidates = 64, int biasCandidates = 256)
+    /// <summary>
+    /// How many words of largest bias an approximate index's decoder scores exactly by default. Scored as a block by
+    /// the exact kernel (about 20 µs a query for 2,048 rows with their bias, 2026-12-03), they give the prior rule's
+    /// frequent words their exact scores wherever HNSW's cosine candidates miss them: at a million words the cosine
+    /// model's prior agreed with exact decoding at 0.999 (0.981 with 256 words scored one by one).
+    /// </summary>
+    public const int DefaultBiasCandidates = 2048;
+
+    public RuleDecoder(IVectorIndex index, DecodingRule rule, int candidates = 64, int biasCandidates = DefaultBiasCandidates)
     {
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(rule);
@@ -40,10 +50,14 @@ public sealed class RuleDecoder
             var order = Enumerable.Range(0, bias.Length).ToArray();
             Array.Sort(order, (x, y) => bias[x] != bias[y] ? bias[y].CompareTo(bias[x]) : x.CompareTo(y));
             _biasSet = order[..Math.Min(biasCandidates, order.Length)];
-            _biasRank = new int[bias.Length];
-            Array.Fill(_biasRank, -1);
-            for (int i = 0; i < _biasSet.Length; i++) _biasRank[_biasSet[i]] = i;
             if (_biasSet.Length < order.Length) _biasOutside = bias[order[_biasSet.Length]];
+            if (_biasSet.Length > 0)
+            {
+                var rows = new float[_biasSet.Length * index.Dim];
+                for (int i = 0; i < _biasSet.Length; i++) index.Vector(_biasSet[i]).CopyTo(rows.AsSpan(i * index.Dim));
+                _biasIndex = new ExactIndex(rows, index.Dim);
+                _biasOfSet = _biasSet.Select(id => bias[id]).ToArray();
+            }
         }
     }
 
@@ -84,22 +98,20 @@ public sealed class RuleDecoder
             for (int i = 0; i < plain.Length; i++) plain[i] = new Neighbor(hits[i].Id, hits[i].Cosine, hits[i].Cosine);
             return plain;
         }
-        Span<bool> covered = _biasSet.Length <= 1024 ? stackalloc bool[_biasSet.Length] : new bool[_biasSet.Length];
-        covered.Clear();
         var top = new TopScores(Math.Min(k, hits.Length + _biasSet.Length));
-        foreach (var h in hits)
+        foreach (var h in hits) top.Add(new Neighbor(h.Id, h.Cosine, scale * h.Cosine + bias[h.Id]));
+        if (_biasIndex is not null)
         {
-            top.Add(new Neighbor(h.Id, h.Cosine, scale * h.Cosine + bias[h.Id]));
-            if (_biasRank[h.Id] >= 0) covered[_biasRank[h.Id]] = true;
-        }
-        for (int i = 0; i < _biasSet.Length; i++)
-        {
-            int id = _biasSet[i];
-            // The set is in decreasing bias and a cosine is at most 1: once bias + scale cannot reach the k-th score, stop.
-            if (top.Full && bias[id] + scale < top.Worst.Score) break;
-            if (covered[i]) continue;
-            float cosine = Simd.Dot(unit, Index.Vector(id));
-            top.Add(new Neighbor(id, cosine, scale * cosine + bias[id]));
+            // The set's own best k under the rule, exactly (the query as the rule takes it); a word HNSW also found is
+            // already in.
+            var fromSet = _biasIndex.SearchBatch(Rule.ByLength ? query : unit, Math.Min(k, _biasSet.Length), 1, _biasOfSet,
+                                                 Rule.ByLength)[0];
+            foreach (var h in fromSet)
+            {
+                int id = _biasSet[h.Id];
+                if (Array.Exists(hits, found => found.Id == id)) continue;
+                top.Add(new Neighbor(id, h.Cosine, scale * h.Cosine + bias[id]));
+            }
         }
         var best = top.Sorted();
         if (hits.Length < Index.Count && hits.Length > 0)

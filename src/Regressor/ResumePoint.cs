@@ -19,6 +19,17 @@ public sealed record TrainerState
     /// <summary>The part of <see cref="ElapsedSeconds"/> spent in training steps (not validation or fitting).</summary>
     public double StepSeconds { get; init; }
     public long TokensTrained { get; init; }
+    /// <summary>
+    /// The part of <see cref="StepSeconds"/> and <see cref="TokensTrained"/> spent in the first step of each run (each
+    /// process, resumed or not): the step that faults in the step's tables (at a million words the softmax head's
+    /// 4.5 GB buffer, 5–13 s on this machine's first touch). <see cref="SteadyTokensPerSecond"/> leaves them out.
+    /// </summary>
+    public double WarmUpSeconds { get; init; }
+    public long WarmUpTokens { get; init; }
+
+    /// <summary>Tokens per second of the steps after each run's first (NaN before a second step).</summary>
+    public double SteadyTokensPerSecond =>
+        StepSeconds - WarmUpSeconds > 0 ? (TokensTrained - WarmUpTokens) / (StepSeconds - WarmUpSeconds) : double.NaN;
     /// <summary>Sum and count of the training losses since the last validation (their mean goes into metrics.csv).</summary>
     public double EpochLossSum { get; init; }
     public long EpochLossCount { get; init; }

@@ -25,4 +25,8 @@ internal static class TensorMemory
         ref byte start = ref MemoryMarshal.GetReference(first.bytes);
         return new Span<T>(Unsafe.AsPointer(ref start), (int)count);
     }
+
+    /// <summary>The first element's address of a contiguous float tensor (its storage lives as long as the tensor).</summary>
+    public static unsafe float* Floats(Tensor contiguous) =>
+        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(Of<float>(contiguous)));
 }

@@ -188,10 +188,13 @@ public sealed class Trainer : IDisposable
                 reason = StopReason.NaNLoss;
                 break;
             }
+            bool first = tokensThisRun == 0;
             tokensThisRun += n;
             state = state with
             {
                 NextChunk = state.NextChunk + 1, Step = state.Step + 1, TokensTrained = state.TokensTrained + n,
+                WarmUpSeconds = state.WarmUpSeconds + (first ? stepClock.Elapsed.TotalSeconds : 0),
+                WarmUpTokens = state.WarmUpTokens + (first ? n : 0),
                 EpochLossSum = state.EpochLossSum + value, EpochLossCount = state.EpochLossCount + 1,
             };
             if (clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(250) || state.NextChunk == train.Chunks)

@@ -31,8 +31,13 @@ public class SoftmaxHeadTests
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f * scale + 1e-7f, $"{what}[{i}]: {actual[i]} vs {expected[i]}");
     }
 
-    [Fact]
-    public void TheHeadAppliedByHandGivesAutogradsLossAndGradientsStepAfterStep()
+    /// <param name="chunkBytes">The head's chunk: all words in one, or 1,344 bytes (7 vocabulary rows at 48 positions, 16 at 20, 2 at 160; the last chunk partial).</param>
+    [Theory]
+    /// <param name="threads">Threads for the element-wise passes: two split 160 positions into two column ranges.</param>
+    [InlineData(FusedSoftmaxHead.DefaultChunkBytes, 1)]
+    [InlineData(4 * 48 * 7, 1)]
+    [InlineData(4 * 48 * 7, 2)]
+    public void TheHeadAppliedByHandGivesAutogradsLossAndGradientsStepAfterStep(int chunkBytes, int threads)
     {
         manual_seed(3);
         var vectors = TinyData.Vectors(TinyData.Sentences);
@@ -42,9 +47,11 @@ public class SoftmaxHeadTests
         using (no_grad())                                                   // a bias that matters (it starts at 0)
         using (var probe = zeros(1, 24))
             nn.init.uniform_(model.HeadInputs(probe).Bias, -2, 2);
-        using var head = new FusedSoftmaxHead();
-        // 48 positions, then a shorter last chunk (20, not a multiple of 16: the buffer's front, the scalar rest), then 48.
-        foreach (int n in new[] { 48, 20, 48 })
+        using var head = new FusedSoftmaxHead(chunkBytes) { Threads = threads };
+        Assert.True(vectors.Count % 7 != 0 && vectors.Count % 16 != 0 && vectors.Count > 16, $"{vectors.Count} words: a partial chunk");
+        // 48 positions, then a shorter last chunk (20, not a multiple of 16: the buffer's front), then 160 (two column
+        // ranges when two threads take them), then 48.
+        foreach (int n in new[] { 48, 20, 160, 48 })
         {
             using var scope = NewDisposeScope();
             var features = (randn(n, 24) * 3).requires_grad_(true);

@@ -153,6 +153,15 @@ public class TrainingTests
         Assert.InRange(saved.StepSeconds, 1e-6, saved.ElapsedSeconds);
         Assert.True(second.State.StepSeconds > saved.StepSeconds);
         Assert.True(second.State.StepSeconds <= second.State.ElapsedSeconds);
+        // Each run's first step is counted apart: one step's tokens from the first run, one more from the resumed one.
+        long perStep = saved.TokensTrained / 7;
+        Assert.Equal(saved.TokensTrained, 7 * perStep);
+        Assert.Equal(perStep, saved.WarmUpTokens);
+        Assert.Equal(2 * perStep, second.State.WarmUpTokens);
+        Assert.InRange(saved.WarmUpSeconds, 1e-9, saved.StepSeconds);
+        Assert.True(second.State.WarmUpSeconds > saved.WarmUpSeconds && second.State.WarmUpSeconds < second.State.StepSeconds);
+        Assert.Equal((12 - 2) * perStep / (second.State.StepSeconds - second.State.WarmUpSeconds),
+                     second.State.SteadyTokensPerSecond, 9);
     }
 
     [Fact]
