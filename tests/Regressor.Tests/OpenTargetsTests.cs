@@ -54,7 +54,9 @@ public class OpenTargetsTests
     {
         using var dir = new TempDir();
         var (corpus, vectors, decode) = Data(dir);
-        var options = TinyData.Options(corpus, vectors, dir.File("open"), loss) with { MaxSteps = 150, Epochs = 20, DecodeVocab = decode };
+        // 400 steps: after 150 the test failed for seeds 2, 4 and 5 of 1–7, and for seed 1 whenever another test drew
+        // from LibTorch's generator meanwhile (two CI passes, 2026-12-03); after 400 it passed for every seed of 1–13.
+        var options = TinyData.Options(corpus, vectors, dir.File("open"), loss) with { MaxSteps = 400, Epochs = 40, DecodeVocab = decode };
         using (var trainer = new Trainer(options)) trainer.Train();
         using (var trainer = new Trainer(options with { OutputDir = dir.File("closed"), DecodeVocab = null })) trainer.Train();
 
