@@ -70,7 +70,7 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
     /// <summary>The k most similar rows of each query, most similar first.</summary>
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads)
     {
-        var hits = Run(queries, k, threads, ReadOnlySpan<float>.Empty, false, out _);
+        var hits = Run(queries, k, threads, null, false, out _);
         var results = new Neighbor[hits.Length][];
         for (int i = 0; i < hits.Length; i++)
         {
@@ -89,10 +89,27 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
     /// cosine (<c>Cosine</c> is still the cosine).
     /// </summary>
     public Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias,
-                                          bool byLength = false)
+                                          bool byLength = false) =>
+        SearchBatchPadded(queries, k, threads, PadBias(bias), byLength);
+
+    /// <summary>
+    /// The bias as the kernel reads it, padded to whole blocks (null for none): made once by a caller that searches
+    /// with the same bias query after query (<see cref="RuleDecoder"/>), instead of once a call.
+    /// </summary>
+    internal float[]? PadBias(ReadOnlySpan<float> bias)
     {
-        var hits = Run(queries, k, threads, bias, byLength, out var scanned);
-        if (bias.IsEmpty && !byLength) return hits;
+        CheckBias(bias);
+        return PaddedBias(bias);
+    }
+
+    /// <summary>As <see cref="SearchBatch(ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, bool)"/>, the bias from <see cref="PadBias"/>.</summary>
+    internal Neighbor[][] SearchBatchPadded(ReadOnlySpan<float> queries, int k, int threads, float[]? paddedBias,
+                                            bool byLength = false)
+    {
+        if (paddedBias is not null && paddedBias.Length != _blocks * BlockKernel.Rows)
+            throw new ArgumentException($"a padded bias of {paddedBias.Length} values, not {_blocks * BlockKernel.Rows}");
+        var hits = Run(queries, k, threads, paddedBias, byLength, out var scanned);
+        if (paddedBias is null && !byLength) return hits;
         var unit = byLength ? DotProduct.Normalized(scanned, Dim) : scanned;
         fixed (float* q0 = unit)
         fixed (float* rows = _data)
@@ -136,17 +153,15 @@ public sealed unsafe partial class ExactIndex : IVectorIndex
     }
 
     /// <summary>The searches; <paramref name="scanned"/> receives the queries as scored (normalised unless byLength).</summary>
-    private Neighbor[][] Run(ReadOnlySpan<float> queries, int k, int threads, ReadOnlySpan<float> bias,
+    private Neighbor[][] Run(ReadOnlySpan<float> queries, int k, int threads, float[]? padded,
                                    bool byLength, out float[] scanned)
     {
         CheckQueries(queries);
         if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
-        CheckBias(bias);
         if (threads == 0 || threads < -1) throw new ArgumentException($"threads must be positive or -1 (got {threads})");
         int n = queries.Length / Dim;
         var unit = byLength ? queries.ToArray() : DotProduct.Normalized(queries, Dim);
         scanned = unit;
-        var padded = PaddedBias(bias);
         var results = new Neighbor[n][];
         int blocks = (n + QueryBlock - 1) / QueryBlock;
         void Block(int b)

@@ -20,7 +20,7 @@ public sealed class RuleDecoder
     private readonly ExactIndex? _exact;
     private readonly int[] _biasSet = [];      // the ids of largest bias, largest first, ties by smaller id
     private readonly ExactIndex? _biasIndex;   // _biasSet's vectors, row i is word _biasSet[i]
-    private readonly float[] _biasOfSet = [];  // their biases, in the same order
+    private readonly float[]? _biasOfSet;      // their biases, in the same order, padded as the kernel reads them
     private readonly float _biasOutside;       // the largest bias of a word outside _biasSet (−∞: none)
 
     /// <summary>
@@ -56,7 +56,7 @@ public sealed class RuleDecoder
                 var rows = new float[_biasSet.Length * index.Dim];
                 for (int i = 0; i < _biasSet.Length; i++) index.Vector(_biasSet[i]).CopyTo(rows.AsSpan(i * index.Dim));
                 _biasIndex = new ExactIndex(rows, index.Dim);
-                _biasOfSet = _biasSet.Select(id => bias[id]).ToArray();
+                _biasOfSet = _biasIndex.PadBias(_biasSet.Select(id => bias[id]).ToArray());
             }
         }
     }
@@ -104,8 +104,8 @@ public sealed class RuleDecoder
         {
             // The set's own best k under the rule, exactly (the query as the rule takes it); a word HNSW also found is
             // already in.
-            var fromSet = _biasIndex.SearchBatch(Rule.ByLength ? query : unit, Math.Min(k, _biasSet.Length), 1, _biasOfSet,
-                                                 Rule.ByLength)[0];
+            var fromSet = _biasIndex.SearchBatchPadded(Rule.ByLength ? query : unit, Math.Min(k, _biasSet.Length), 1,
+                                                       _biasOfSet, Rule.ByLength)[0];
             foreach (var h in fromSet)
             {
                 int id = _biasSet[h.Id];
