@@ -144,11 +144,12 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
             for (int level = _maxLevel; level > 0; level--) GreedyClosest(q, level, ref ep, ref epDist);
             SearchLayer(q, ep, epDist, Math.Max(ef, k), 0, scratch);
             var results = scratch.Results;
-            while (results.Count > k) results.Pop();
-            var hits = new Neighbor[results.Count];
-            for (int i = hits.Length - 1; i >= 0; i--)
+            if (scratch.Keys.Length < results.Count) scratch.Keys = new ulong[results.Count];
+            int found = results.DrainNearestFirst(scratch.Keys);
+            var hits = new Neighbor[Math.Min(k, found)];
+            for (int i = 0; i < hits.Length; i++)
             {
-                var c = results.Pop();
+                var c = CandidateKey.ToCandidate(scratch.Keys[i]);
                 hits[i] = new Neighbor(c.Id, TDistance.ToSimilarity(c.Distance));
             }
             return hits;
@@ -208,6 +209,7 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         public readonly NodeHeap<FarthestFirst> Results = NodeHeap.Farthest(ef + 1);
         public readonly int[] Neighbors = new int[maxM0 + 1];
         public readonly Candidate[] Sorted = new Candidate[Math.Max(ef, 2 * maxM0) + 1];
+        public ulong[] Keys = new ulong[ef + 1];
         public readonly int[] Selected = new int[maxM0 + 1];
         public readonly int[] Pruned = new int[maxM0 + 1];
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace VecLm.Decoder;
@@ -12,6 +13,11 @@ public sealed unsafe partial class HnswIndex<TDistance>
     /// While several threads build the graph each list is copied under its node's lock, which waits for a node still
     /// being inserted (HnswParallelBuild.cs); afterwards lists are read directly.
     /// </summary>
+    // Compiled optimised at its first call, not taken from the ReadyToRun image: a short batch (5,000 queries at ef 10 are
+    // 40 ms) otherwise ran in the image's code, which cannot inline across our assemblies (Simd.Dot), until tier 1
+    // replaced it. With tiering off (the image's code for the whole run) 50,000 Brown queries at ef 40 ran at 24–26k
+    // queries/s, against 26–33k compiled at the first call (alternated runs, 2026-12-03).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SearchLayer(float* q, int entry, float entryDist, int ef, int level, SearchScratch scratch)
     {
         var candidates = scratch.Candidates;
@@ -26,20 +32,21 @@ public sealed unsafe partial class HnswIndex<TDistance>
         fixed (int* buffer = scratch.Neighbors)
         {
             marks[entry] = epoch;
-            candidates.Push(entryDist, entry);
-            results.Push(entryDist, entry);
-            var bound = new Candidate(entryDist, entry);
+            ulong entryKey = CandidateKey.Of(entryDist, entry);
+            candidates.Push(entryKey);
+            results.Push(entryKey);
+            ulong bound = entryKey;     // the farthest result's key
             while (candidates.Count > 0)
             {
-                var c = candidates.Pop();
-                if (Candidate.Closer(bound, c) && results.Count >= ef) break;
-                int* list = Links(c.Id, level);
+                ulong c = candidates.PopKey();
+                if (bound < c && results.Count >= ef) break;
+                int* list = Links((int)(uint)c, level);
                 if (copy)
                 {
-                    LockNode(c.Id);
+                    LockNode((int)(uint)c);
                     int n = list[0];
                     for (int i = 0; i <= n; i++) buffer[i] = list[i];
-                    UnlockNode(c.Id);
+                    UnlockNode((int)(uint)c);
                     list = buffer;
                 }
                 int count = list[0];
@@ -59,16 +66,20 @@ public sealed unsafe partial class HnswIndex<TDistance>
                     }
                     if (marks[e] == epoch) continue;
                     marks[e] = epoch;
-                    float d = TDistance.Distance(q, VectorPtr(e), dim);
-                    var cand = new Candidate(d, e);
-                    if (results.Count < ef || Candidate.Closer(cand, bound))
+                    ulong key = CandidateKey.Of(TDistance.Distance(q, VectorPtr(e), dim), e);
+                    if (results.Count < ef)
                     {
-                        candidates.Push(d, e);
-                        if (Sse.IsSupported) Sse.Prefetch0(Links(candidates.Top.Id, level));
-                        results.Push(d, e);
-                        if (results.Count > ef) results.Pop();
-                        bound = results.Top;
+                        results.Push(key);
+                        bound = results.TopKey;
                     }
+                    else if (key < bound)
+                    {
+                        results.ReplaceTop(key);
+                        bound = results.TopKey;
+                    }
+                    else continue;
+                    candidates.Push(key);
+                    if (Sse.IsSupported) Sse.Prefetch0(Links((int)(uint)candidates.TopKey, level));
                 }
             }
         }
@@ -78,6 +89,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
     /// Greedy descent on one upper layer: move to a closer neighbour while there is one (lists copied under their
     /// node's lock during a parallel build, as in <see cref="SearchLayer"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // as SearchLayer
     private void GreedyClosest(float* q, int level, ref int node, ref float dist)
     {
         bool changed = true;

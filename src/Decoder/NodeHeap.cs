@@ -11,25 +11,50 @@ public readonly record struct Candidate(float Distance, int Id)
         a.Distance < b.Distance || (a.Distance == b.Distance && a.Id < b.Id);
 }
 
+/// <summary>
+/// A candidate packed into one 64-bit key that orders as <see cref="Candidate.Closer"/> does: the distance's bits made
+/// order-preserving in the high half, the id in the low half. Heaps compare keys with one integer comparison instead
+/// of two float comparisons and a tie-break (in a profile of 50,000 searches at ef 160 the heaps were a fifth of
+/// the time, 2026-12-03). NaN has no place in the order; −0 is taken as +0.
+/// </summary>
+public static class CandidateKey
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Of(float distance, int id)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(distance + 0f);   // −0 becomes +0: equal distances, equal keys
+        uint ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+        return ((ulong)ordered << 32) | (uint)id;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Candidate ToCandidate(ulong key)
+    {
+        uint ordered = (uint)(key >> 32);
+        uint bits = (ordered & 0x8000_0000u) != 0 ? ordered & 0x7FFF_FFFFu : ~ordered;
+        return new Candidate(BitConverter.UInt32BitsToSingle(bits), (int)(uint)key);
+    }
+}
+
 /// <summary>Which end of a <see cref="NodeHeap{TOrder}"/> is on top, as a type so the JIT folds the comparison.</summary>
 public interface IHeapOrder
 {
-    /// <summary>Whether <paramref name="a"/> belongs above <paramref name="b"/>.</summary>
-    static abstract bool Above(in Candidate a, in Candidate b);
+    /// <summary>Whether key <paramref name="a"/> belongs above key <paramref name="b"/> (<see cref="CandidateKey"/>).</summary>
+    static abstract bool Above(ulong a, ulong b);
 }
 
 /// <summary>The closest on top: the candidate list C of the paper.</summary>
 public readonly struct NearestFirst : IHeapOrder
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Above(in Candidate a, in Candidate b) => Candidate.Closer(a, b);
+    public static bool Above(ulong a, ulong b) => a < b;
 }
 
 /// <summary>The farthest on top: the result list W of the paper, whose top is the bound to beat.</summary>
 public readonly struct FarthestFirst : IHeapOrder
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Above(in Candidate a, in Candidate b) => Candidate.Closer(b, a);
+    public static bool Above(ulong a, ulong b) => a > b;
 }
 
 /// <summary>Factories for the two kinds of heap.</summary>
@@ -40,62 +65,91 @@ public static class NodeHeap
 }
 
 /// <summary>
-/// An array-backed binary heap of <see cref="Candidate"/>s, reused across searches (no allocation per hop),
-/// ordered by <typeparamref name="TOrder"/>.
+/// An array-backed binary heap of candidates (as <see cref="CandidateKey"/>s), reused across searches (no allocation
+/// per hop), ordered by <typeparamref name="TOrder"/>.
 /// </summary>
 public sealed class NodeHeap<TOrder>(int capacity = 64) where TOrder : struct, IHeapOrder
 {
-    private Candidate[] _items = new Candidate[Math.Max(capacity, 4)];
+    private ulong[] _keys = new ulong[Math.Max(capacity, 4)];
     private int _count;
 
     public int Count => _count;
-    public Candidate Top => _items[0];
-    public ReadOnlySpan<Candidate> Unordered => _items.AsSpan(0, _count);
+    public Candidate Top => CandidateKey.ToCandidate(_keys[0]);
+    /// <summary>The top's key: compare a <see cref="CandidateKey.Of"/> against it without unpacking.</summary>
+    public ulong TopKey => _keys[0];
 
     public void Clear() => _count = 0;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Above(in Candidate a, in Candidate b) => TOrder.Above(a, b);
+    public void Push(float distance, int id) => Push(CandidateKey.Of(distance, id));
 
-    public void Push(float distance, int id)
+    public void Push(ulong key)
     {
-        if (_count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
-        ref Candidate items = ref MemoryMarshal.GetArrayDataReference(_items);
-        var item = new Candidate(distance, id);
+        if (_count == _keys.Length) Array.Resize(ref _keys, _keys.Length * 2);
+        ref ulong keys = ref MemoryMarshal.GetArrayDataReference(_keys);
         int i = _count++;
         while (i > 0)
         {
             int parent = (i - 1) >> 1;
-            ref Candidate p = ref Unsafe.Add(ref items, parent);
-            if (!Above(item, p)) break;
-            Unsafe.Add(ref items, i) = p;
+            ulong p = Unsafe.Add(ref keys, parent);
+            if (!TOrder.Above(key, p)) break;
+            Unsafe.Add(ref keys, i) = p;
             i = parent;
         }
-        Unsafe.Add(ref items, i) = item;
+        Unsafe.Add(ref keys, i) = key;
     }
 
-    public Candidate Pop()
+    public Candidate Pop() => CandidateKey.ToCandidate(PopKey());
+
+    public ulong PopKey()
     {
-        ref Candidate items = ref MemoryMarshal.GetArrayDataReference(_items);
-        var top = items;
+        ref ulong keys = ref MemoryMarshal.GetArrayDataReference(_keys);
+        ulong top = keys;
         int n = --_count;
-        if (n > 0)
-        {
-            var last = Unsafe.Add(ref items, n);
-            int i = 0;
-            while (true)
-            {
-                int child = 2 * i + 1;
-                if (child >= n) break;
-                if (child + 1 < n && Above(Unsafe.Add(ref items, child + 1), Unsafe.Add(ref items, child))) child++;
-                ref Candidate c = ref Unsafe.Add(ref items, child);
-                if (!Above(c, last)) break;
-                Unsafe.Add(ref items, i) = c;
-                i = child;
-            }
-            Unsafe.Add(ref items, i) = last;
-        }
+        if (n > 0) SiftDown(ref keys, Unsafe.Add(ref keys, n), n);
         return top;
+    }
+
+    /// <summary>Pop then push in one sift: the result list's step when a closer node displaces its farthest.</summary>
+    public void ReplaceTop(ulong key)
+    {
+        if (_count == 0) { Push(key); return; }
+        SiftDown(ref MemoryMarshal.GetArrayDataReference(_keys), key, _count);
+    }
+
+    /// <summary>Puts <paramref name="item"/> at the root of the first <paramref name="n"/> keys and sifts it down.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SiftDown(ref ulong keys, ulong item, int n)
+    {
+        int i = 0;
+        while (true)
+        {
+            int child = 2 * i + 1;
+            if (child >= n) break;
+            ulong c = Unsafe.Add(ref keys, child);
+            if (child + 1 < n)
+            {
+                ulong right = Unsafe.Add(ref keys, child + 1);
+                if (TOrder.Above(right, c)) { c = right; child++; }
+            }
+            if (!TOrder.Above(c, item)) break;
+            Unsafe.Add(ref keys, i) = c;
+            i = child;
+        }
+        Unsafe.Add(ref keys, i) = item;
+    }
+
+    /// <summary>
+    /// Empties the heap into <paramref name="into"/>, nearest first whatever the order (one sort instead of a pop per
+    /// key: trimming ef results to k by pops was 4% of a search at ef 160); returns how many were written.
+    /// </summary>
+    public int DrainNearestFirst(Span<ulong> into)
+    {
+        int n = _count;
+        var keys = into[..n];
+        _keys.AsSpan(0, n).CopyTo(keys);
+        keys.Sort();
+        _count = 0;
+        return n;
     }
 
     /// <summary>
