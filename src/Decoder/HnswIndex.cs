@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -75,6 +76,7 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         _locks = new int[Count];
         HugePages.Advise(_vectors, (long)_vectorData.Length * sizeof(float));
         HugePages.Advise(_links0, (long)_links0Data.Length * sizeof(int));
+        PrepareSearch();
         _entryPoint = entryPoint;
         _maxLevel = maxLevel;
     }
@@ -195,6 +197,33 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
         new(Links(node, level), (level == 0 ? MaxM0 : M) + 1);
 
     internal int LevelOf(int node) => _levels[node];
+
+    private static int _searchPrepared;
+
+    /// <summary>
+    /// Compiles the search loops (compiled at first call, not from the ReadyToRun image: HnswSearchLayer.cs) on a pool
+    /// thread while the index is still being loaded or built, so the first queries of a batch do not wait for the JIT
+    /// (alternated runs, 2026-12-03: 5,000 Brown queries at ef 10 on one thread 1.14× the median queries/s, 2,000 at a
+    /// million words at ef 40 on two threads 1.07×).
+    /// </summary>
+    private static void PrepareSearch()
+    {
+        if (Interlocked.Exchange(ref _searchPrepared, 1) != 0) return;
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            try
+            {
+                foreach (var method in SearchLoops()) RuntimeHelpers.PrepareMethod(method.MethodHandle, [typeof(TDistance).TypeHandle]);
+            }
+            catch (Exception) { }   // only a head start: the first search compiles them otherwise
+        }, null);
+    }
+
+    /// <summary>The methods <see cref="PrepareSearch"/> compiles (a test checks that both are found).</summary>
+    internal static MethodInfo[] SearchLoops() =>
+        [.. ((string[])[nameof(SearchLayer), nameof(GreedyClosest)])
+            .Select(name => typeof(HnswIndex<TDistance>).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Instance))
+            .OfType<MethodInfo>()];
 
     private SearchScratch RentScratch() =>
         _scratch.TryTake(out var s) ? s : new SearchScratch(Count, MaxM0, EfConstruction);

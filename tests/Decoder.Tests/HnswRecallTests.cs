@@ -71,4 +71,13 @@ public sealed class HnswRecallTests(RandomIndexFixture data) : IClassFixture<Ran
         Assert.Throws<ArgumentException>(() => one.Search(new float[] { 1, 0, 0 }, 1));
         Assert.Throws<BadInputException>(() => HnswIndex.Build(new float[4], 2, new HnswOptions(M: 1)));
     }
+
+    [Fact]
+    public void The_search_loops_compiled_ahead_are_found_and_compile()
+    {
+        var loops = HnswIndex<CosineDistance>.SearchLoops();
+        Assert.Equal(["GreedyClosest", "SearchLayer"], loops.Select(m => m.Name).Order());
+        foreach (var m in loops)
+            System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle, [typeof(CosineDistance).TypeHandle]);
+    }
 }
