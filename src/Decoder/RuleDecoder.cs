@@ -88,6 +88,19 @@ public sealed class RuleDecoder
         if (Index.Count == 0) return [];
         var unit = query.ToArray();
         float length = VectorMath.Normalize(unit);
+        var fromSet = _biasIndex is null || Rule.Bias is null ? null
+            : _biasIndex.SearchBatchPadded(Rule.ByLength ? query : unit, Math.Min(k, _biasSet.Length), 1, _biasOfSet, Rule.ByLength)[0];
+        return Approximate(unit, length, k, fromSet, out certified);
+    }
+
+    /// <summary>
+    /// The approximate decode of one query (<paramref name="unit"/>, its <paramref name="length"/> before normalising):
+    /// HNSW's cosine candidates rescored, merged with <paramref name="fromSet"/>, the bias set's own best k for this
+    /// query (its ids are rows of the bias set).
+    /// </summary>
+    private Neighbor[] Approximate(ReadOnlySpan<float> unit, float length, int k, Neighbor[]? fromSet, out bool certified)
+    {
+        certified = true;
         float scale = Rule.ByLength ? length : 1f;      // score = scale·cos + bias
         int n = Math.Min(Math.Max(k, Candidates), Index.Count);
         var hits = Index.Search(unit, n);
@@ -100,12 +113,10 @@ public sealed class RuleDecoder
         }
         var top = new TopScores(Math.Min(k, hits.Length + _biasSet.Length));
         foreach (var h in hits) top.Add(new Neighbor(h.Id, h.Cosine, scale * h.Cosine + bias[h.Id]));
-        if (_biasIndex is not null)
+        if (fromSet is not null)
         {
             // The set's own best k under the rule, exactly (the query as the rule takes it); a word HNSW also found is
             // already in.
-            var fromSet = _biasIndex.SearchBatchPadded(Rule.ByLength ? query : unit, Math.Min(k, _biasSet.Length), 1,
-                                                       _biasOfSet, Rule.ByLength)[0];
             foreach (var h in fromSet)
             {
                 int id = _biasSet[h.Id];
@@ -133,8 +144,21 @@ public sealed class RuleDecoder
         if (_exact is not null) return _exact.SearchBatch(queries, k, threads, Rule.Bias, Rule.ByLength);
         int n = queries.Length / dim;
         var results = new Neighbor[n][];
+        if (n == 0 || Index.Count == 0)
+        {
+            for (int i = 0; i < n; i++) results[i] = [];
+            return results;
+        }
         var copy = queries.ToArray();
-        ParallelRows.For(n, threads, i => results[i] = Decode(copy.AsSpan(i * dim, dim), k));
+        var units = queries.ToArray();
+        var lengths = new float[n];
+        for (int i = 0; i < n; i++) lengths[i] = VectorMath.Normalize(units.AsSpan(i * dim, dim));
+        // The bias set scored for the whole batch at once: its rows (512 KB at 2,048 × 64) are read once per block of
+        // queries instead of once a query, after HNSW's walk over a million vectors has pushed them out of the cache.
+        var fromSet = _biasIndex is null || Rule.Bias is null ? null
+            : _biasIndex.SearchBatchPadded(Rule.ByLength ? copy : units, Math.Min(k, _biasSet.Length), threads, _biasOfSet, Rule.ByLength);
+        ParallelRows.For(n, threads, i =>
+            results[i] = Approximate(units.AsSpan(i * dim, dim), lengths[i], k, fromSet?[i], out _));
         return results;
     }
 

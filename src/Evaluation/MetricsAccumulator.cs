@@ -9,11 +9,14 @@ namespace VecLm.Evaluation;
 /// (of the wrong top-1 predictions, the share that is among the 10 nearest neighbours of the true word, by the
 /// word vectors) and top-1 by frequency band.
 /// </summary>
-public sealed class MetricsAccumulator(WordVectors unitVectors, IVectorIndex wordIndex, FrequencyBands bands)
+public sealed class MetricsAccumulator(WordVectors unitVectors, NearMissNeighbours neighbours, FrequencyBands bands)
 {
     public const int NearMissNeighbours = 10;
 
-    private readonly Dictionary<int, HashSet<int>> _neighbours = [];
+    /// <summary>An accumulator with its own neighbour table over <paramref name="wordIndex"/>.</summary>
+    public MetricsAccumulator(WordVectors unitVectors, IVectorIndex wordIndex, FrequencyBands bands)
+        : this(unitVectors, new NearMissNeighbours(unitVectors, wordIndex), bands) { }
+
     private readonly long[] _bandTokens = new long[FrequencyBands.Names.Length];
     private readonly long[] _bandCorrect = new long[FrequencyBands.Names.Length];
     private long _tokens, _top1, _top5, _wrong, _nearMiss, _logProbTokens;
@@ -33,7 +36,7 @@ public sealed class MetricsAccumulator(WordVectors unitVectors, IVectorIndex wor
         if (!right)
         {
             _wrong++;
-            if (NeighboursOf(p.TrueId).Contains(p.Top1)) _nearMiss++;
+            if (neighbours.Of(p.TrueId).Contains(p.Top1)) _nearMiss++;
         }
         if (p.TrueLogProb is double lp)
         {
@@ -55,16 +58,6 @@ public sealed class MetricsAccumulator(WordVectors unitVectors, IVectorIndex wor
         BandTop1 = FrequencyBands.Names.Select((name, b) => (name, b))
             .ToDictionary(x => x.name, x => new BandMetrics(_bandTokens[x.b], Ratio(_bandCorrect[x.b], _bandTokens[x.b]))),
     };
-
-    /// <summary>The true word's nearest words (itself excluded), found once per word and kept.</summary>
-    private HashSet<int> NeighboursOf(int id)
-    {
-        if (_neighbours.TryGetValue(id, out var set)) return set;
-        set = wordIndex.Search(unitVectors[id], NearMissNeighbours + 1)
-            .Where(n => n.Id != id).Take(NearMissNeighbours).Select(n => n.Id).ToHashSet();
-        _neighbours[id] = set;
-        return set;
-    }
 
     private static double Ratio(long a, long b) => b == 0 ? 0 : (double)a / b;
 }

@@ -108,12 +108,17 @@ public sealed class RuleDecoderTests(RuleFixture data) : IClassFixture<RuleFixtu
     [Fact]
     public void A_batch_answers_as_single_queries_do()
     {
+        // The bias set is scored for the whole batch at once (RuleDecoder.DecodeBatch) and one query at a time by Decode:
+        // the same answers, with and without the query's length in the score, whether a bias-set word wins or not.
+        var rules = new[] { Rule("prior"), DecodingRule.Posterior(data.Counts, 0.3), DecodingRule.Cosine() };
         foreach (IVectorIndex index in new IVectorIndex[] { data.Exact, data.Hnsw })
-        {
-            var decoder = new RuleDecoder(index, Rule("prior"));
-            var batch = decoder.DecodeBatch(data.Queries.AsSpan(0, 40 * Dim), 4, threads: 2);
-            for (int i = 0; i < 40; i++) Assert.Equal(batch[i], decoder.Decode(data.Queries.AsSpan(i * Dim, Dim), 4));
-        }
+            foreach (var rule in rules)
+                foreach (int biasCandidates in new[] { RuleDecoder.DefaultBiasCandidates, 7 })
+                {
+                    var decoder = new RuleDecoder(index, rule, candidates: 3, biasCandidates: biasCandidates);
+                    var batch = decoder.DecodeBatch(data.Queries.AsSpan(0, 40 * Dim), 4, threads: 2);
+                    for (int i = 0; i < 40; i++) Assert.Equal(batch[i], decoder.Decode(data.Queries.AsSpan(i * Dim, Dim), 4));
+                }
     }
 
     [Fact]

@@ -43,6 +43,33 @@ public class ScoringTests
     }
 
     [Fact]
+    public void NeighboursFoundInOneBatchAreTheOnesFoundOneByOne()
+    {
+        var random = new Random(8);
+        int n = 300, dim = 8;
+        var data = Enumerable.Range(0, n * dim).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var vectors = new WordVectors(new Vocabulary(Enumerable.Range(0, n).Select(i => $"w{i}").ToArray(),
+                                                     Enumerable.Range(0, n).Select(i => (long)(n - i)).ToArray()), dim, data);
+        var index = new ExactIndex(data, dim);
+        var ids = Enumerable.Range(0, 120).Select(_ => random.Next(n)).ToArray();   // repeats included
+        var batched = new NearMissNeighbours(vectors, index);
+        batched.Prepare(ids, threads: 2);
+        var single = new NearMissNeighbours(vectors, index);
+        foreach (int id in ids)
+        {
+            var set = batched.Of(id);
+            Assert.Equal(MetricsAccumulator.NearMissNeighbours, set.Count);
+            Assert.DoesNotContain(id, set);
+            Assert.Equal(single.Of(id).Order(), set.Order());
+        }
+        // The sets are the true words' nearest by cosine, checked against a plain scan for one of them.
+        int probe = ids[0];
+        var byCosine = Enumerable.Range(0, n).Where(i => i != probe)
+            .OrderByDescending(i => VectorMath.Cosine(vectors[probe], vectors[i])).Take(MetricsAccumulator.NearMissNeighbours);
+        Assert.Equal(byCosine.Order(), batched.Of(probe).Order());
+    }
+
+    [Fact]
     public void AGuessFarFromTheTrueWordIsNotANearMiss()
     {
         // Twelve words: the true word's 10 nearest neighbours leave exactly one word out, the opposite one.
