@@ -4,6 +4,9 @@ using VecLm.Embeddings.FastText;
 
 namespace VecLm.Regressor.Tests;
 
+// Serial: with 400 steps the rare-word test still failed in one CI pass (2026-12-03) while other classes drew from
+// LibTorch's process-wide generator; run alone it passed for every seed of 1–13.
+[Collection(nameof(Serial))]
 public class OpenTargetsTests
 {
     /// <summary>
