@@ -14,9 +14,6 @@ public sealed class NearMissNeighbours(WordVectors vectors, IVectorIndex index, 
 {
     private readonly Dictionary<int, HashSet<int>> _sets = [];
 
-    /// <summary>How many neighbours a set holds.</summary>
-    public int Count => count;
-
     /// <summary>The nearest words of <paramref name="id"/>, searched now unless prepared or asked for before.</summary>
     public HashSet<int> Of(int id)
     {
