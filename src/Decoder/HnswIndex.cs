@@ -128,12 +128,25 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
     public Neighbor[] Search(ReadOnlySpan<float> query, int k) => Search(query, k, DefaultEf);
 
     /// <summary>The k nearest by greedy descent through the upper layers and a layer-0 search with <paramref name="ef"/>.</summary>
-    public Neighbor[] Search(ReadOnlySpan<float> query, int k, int ef)
+    public Neighbor[] Search(ReadOnlySpan<float> query, int k, int ef) => Search(query, k, ef, default);
+
+    /// <summary>
+    /// As <see cref="Search(ReadOnlySpan{float}, int)"/>, the layer-0 search also entered at <paramref name="seeds"/>:
+    /// words already known to be near the query (a decoder's best of its exactly scored frequent words). On a model's
+    /// predictions at a million words, a hub-like query that the descent brings to the wrong part of the graph then still
+    /// starts near its answer (RuleDecoder.cs has the figures).
+    /// </summary>
+    public Neighbor[] Search(ReadOnlySpan<float> query, int k, ReadOnlySpan<int> seeds) => Search(query, k, DefaultEf, seeds);
+
+    /// <summary>As <see cref="Search(ReadOnlySpan{float}, int, ReadOnlySpan{int})"/> with <paramref name="ef"/>.</summary>
+    public Neighbor[] Search(ReadOnlySpan<float> query, int k, int ef, ReadOnlySpan<int> seeds)
     {
         if (query.Length != Dim) throw new ArgumentException($"query has {query.Length} values, the index {Dim}");
         if (k < 1) throw new ArgumentException($"k must be at least 1 (got {k})");
         if (ef < 1) throw new ArgumentException($"ef must be at least 1 (got {ef})");
         if (Count == 0) return [];
+        foreach (int seed in seeds)
+            if ((uint)seed >= (uint)Count) throw new ArgumentException($"seed {seed} is not in 0..{Count - 1}");
         float* q = stackalloc float[Dim];
         var qs = new Span<float>(q, Dim);
         query.CopyTo(qs);
@@ -144,7 +157,7 @@ public sealed unsafe partial class HnswIndex<TDistance> : IVectorIndex where TDi
             int ep = _entryPoint;
             float epDist = TDistance.Distance(q, VectorPtr(ep), Dim);
             for (int level = _maxLevel; level > 0; level--) GreedyClosest(q, level, ref ep, ref epDist);
-            SearchLayer(q, ep, epDist, Math.Max(ef, k), 0, scratch);
+            SearchLayer(q, ep, epDist, Math.Max(ef, k), 0, scratch, seeds);
             var results = scratch.Results;
             if (scratch.Keys.Length < results.Count) scratch.Keys = new ulong[results.Count];
             int found = results.DrainNearestFirst(scratch.Keys);

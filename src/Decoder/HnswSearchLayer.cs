@@ -10,6 +10,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
     /// Algorithm 2: a best-first search of one layer from <paramref name="entry"/> keeping the <paramref name="ef"/>
     /// closest nodes seen (in <c>scratch.Results</c>, farthest on top) and expanding candidates (closest first)
     /// until the closest remaining candidate is farther than the farthest result (so every result has been expanded).
+    /// <paramref name="seeds"/> are more entry points (layer 0 of a decode: <see cref="HnswIndex{TDistance}.Search(ReadOnlySpan{float}, int, ReadOnlySpan{int})"/>).
     /// While several threads build the graph each list is copied under its node's lock, which waits for a node still
     /// being inserted (HnswParallelBuild.cs); afterwards lists are read directly.
     /// </summary>
@@ -18,7 +19,8 @@ public sealed unsafe partial class HnswIndex<TDistance>
     // replaced it. With tiering off (the image's code for the whole run) 50,000 Brown queries at ef 40 ran at 24–26k
     // queries/s, against 26–33k compiled at the first call (alternated runs, 2026-12-03).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void SearchLayer(float* q, int entry, float entryDist, int ef, int level, SearchScratch scratch)
+    private void SearchLayer(float* q, int entry, float entryDist, int ef, int level, SearchScratch scratch,
+                             ReadOnlySpan<int> seeds = default)
     {
         var candidates = scratch.Candidates;
         var results = scratch.Results;
@@ -35,7 +37,17 @@ public sealed unsafe partial class HnswIndex<TDistance>
             ulong entryKey = CandidateKey.Of(entryDist, entry);
             candidates.Push(entryKey);
             results.Push(entryKey);
-            ulong bound = entryKey;     // the farthest result's key
+            // Seeds: more entry points, each scored and taken as a candidate and a result like the entry.
+            foreach (int seed in seeds)
+            {
+                if (marks[seed] == epoch) continue;
+                marks[seed] = epoch;
+                ulong key = CandidateKey.Of(TDistance.Distance(q, VectorPtr(seed), dim), seed);
+                candidates.Push(key);
+                if (results.Count < ef) results.Push(key);
+                else if (key < results.TopKey) results.ReplaceTop(key);
+            }
+            ulong bound = results.TopKey;     // the farthest result's key
             while (candidates.Count > 0)
             {
                 ulong c = candidates.PopKey();

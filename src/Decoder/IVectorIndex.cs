@@ -25,6 +25,12 @@ public interface IVectorIndex
     Neighbor[] Search(ReadOnlySpan<float> query, int k);
 
     /// <summary>
+    /// As <see cref="Search(ReadOnlySpan{float}, int)"/>, given <paramref name="seeds"/>: ids already known to be near
+    /// the query, where an approximate index may start its search (HNSW does); an exact one has no use for them.
+    /// </summary>
+    Neighbor[] Search(ReadOnlySpan<float> query, int k, ReadOnlySpan<int> seeds) => Search(query, k);
+
+    /// <summary>
     /// A batch of queries, row-major (<c>queries.Length == n * Dim</c>); result[i] answers row i.
     /// </summary>
     Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k);

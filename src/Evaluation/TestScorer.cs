@@ -115,7 +115,7 @@ public static class TestScorer
         for (int r = 0; r < rules.Count; r++)
         {
             var exactHits = DecodeTimed(new RuleDecoder(model.ExactTargets!, rules[r]), outputs, n, dim, out double exactSeconds);
-            var hnswHits = DecodeTimed(new RuleDecoder(hnsw, rules[r], candidates: options.Ef), outputs, n, dim, out double hnswSeconds);
+            var hnswHits = DecodeTimed(new RuleDecoder(hnsw, rules[r], candidates: options.Ef, knownWords: model.KnownWordsFor(rules[r])), outputs, n, dim, out double hnswSeconds);
             int agree = 0;
             for (int t = 0; t < n; t++) if (exactHits[t][0].Id == hnswHits[t][0].Id) agree++;
             var hits = exact ? exactHits : hnswHits;

@@ -59,6 +59,35 @@ public sealed class TrainedModel : IDisposable
     /// </summary>
     public DecodingState? Decoding => decodeState ?? savedDecoding;
     private DecodingState? savedDecoding;
+
+    /// <summary>
+    /// The words an HNSW decode under <paramref name="rule"/> scores exactly and starts from, besides the words of
+    /// largest bias (<see cref="RuleDecoder"/>): the shortlist of words the validation predictions decoded to
+    /// (<see cref="DecodingState.Shortlist"/>); without one, the most frequent words (<see cref="FrequentWords"/>) for a
+    /// rule whose bias is not already the frequency (cosine, CSLS). Null: none.
+    /// </summary>
+    public int[]? KnownWordsFor(DecodingRule rule) =>
+        Decoding?.Shortlist ?? (rule.Kind is RuleKind.Prior or RuleKind.Posterior ? null : FrequentWords);
+
+    /// <summary>
+    /// The <see cref="RuleDecoder.DefaultBiasCandidates"/> most frequent words outputs are decoded to (by the decoding
+    /// state's prior, the decode vocabulary's when one is in use), most frequent first, ties by smaller id. Null without
+    /// a decoding state.
+    /// </summary>
+    public int[]? FrequentWords
+    {
+        get
+        {
+            if (Decoding is not { } state) return null;
+            if (frequentWords is { } known && known.State == state) return known.Ids;
+            var logP = state.LogPriors ?? DecodingRule.LogProbabilities(state.Counts);
+            var ids = Enumerable.Range(0, logP.Length).OrderByDescending(i => logP[i]).ThenBy(i => i)
+                .Take(RuleDecoder.DefaultBiasCandidates).ToArray();
+            frequentWords = (state, ids);
+            return ids;
+        }
+    }
+    private (DecodingState State, int[] Ids)? frequentWords;
     /// <summary>The decode vocabulary saved in the model folder by <c>train --decode-vocab</c>, or null.</summary>
     public string? SavedDecodeVocabulary => targets is not null && File.Exists(checkpoint.DecodeVocabPath) ? checkpoint.DecodeVocabPath : null;
     /// <summary>The decode vocabulary in use (<see cref="UseDecodeVocabulary"/>), or null: the training vocabulary.</summary>
@@ -342,7 +371,8 @@ public sealed class TrainedModel : IDisposable
     /// (thread-safe: a server keeps one per rule while <see cref="Rule"/> stays the model's default).
     /// </summary>
     public RuleDecoder DecoderFor(DecodingRule rule) =>
-        new(UsesHnsw ? HnswTargets : ExactTargets ?? throw new InvalidOperationException("a softmax model has no decoder"), rule);
+        new(UsesHnsw ? HnswTargets : ExactTargets ?? throw new InvalidOperationException("a softmax model has no decoder"), rule,
+            knownWords: KnownWordsFor(rule));
 
     public void Dispose()
     {

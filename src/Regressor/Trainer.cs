@@ -297,8 +297,9 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// The best model: its decoding fitted on the validation predictions (the rules the evaluator fitted, and CSLS
-    /// hubness measured on the same predictions), then model.weights and decoding.json written one after the other.
+    /// The best model: its decoding fitted on the validation predictions (the rules the evaluator fitted, CSLS hubness
+    /// measured on the same predictions, and the shortlist of words they decode to), then model.weights and
+    /// decoding.json written one after the other.
     /// </summary>
     private void SaveBest()
     {
@@ -306,7 +307,8 @@ public sealed class Trainer : IDisposable
         if (valid is not null && evaluator.LastFit is { } fit && targets is not null)
         {
             Report(0, 0, "fitting the decoding");
-            fitted = fit.WithHubness(targets.Index, evaluator.LastOutputs.Outputs, get_num_threads());
+            var outputs = evaluator.LastOutputs.Outputs;
+            fitted = fit.WithHubness(targets.Index, outputs, get_num_threads()).WithShortlist(targets.Index, outputs, get_num_threads());
         }
         checkpoint.SaveBest(model);
         if (fitted is not null) Checkpoint.Write(checkpoint.DecodingPath, () => fitted.Save(checkpoint.DecodingPath));

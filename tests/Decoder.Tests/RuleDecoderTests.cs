@@ -85,6 +85,26 @@ public sealed class RuleDecoderTests(RuleFixture data) : IClassFixture<RuleFixtu
     }
 
     [Fact]
+    public void Known_words_are_scored_exactly_under_every_rule()
+    {
+        // One cosine candidate and no bias set: the prior's answer is then HNSW's nearest word (about 0.67 agreement).
+        // Given the words the queries decode to exactly (as a model's shortlist holds the words its validation
+        // predictions decoded to), every rule finds them.
+        var hubness = CslsHubness.Compute(data.Exact, data.Queries);
+        foreach (var rule in new[] { DecodingRule.Cosine(), Rule("prior"), DecodingRule.Posterior(data.Counts, 0.3), DecodingRule.Csls(hubness, 10) })
+        {
+            var exact = new RuleDecoder(data.Exact, rule).DecodeBatch(data.Queries, 1);
+            var known = exact.Select(hits => hits[0].Id).Distinct().ToArray();
+            double without = RuleFixture.Top1Agreement(exact,
+                new RuleDecoder(data.Hnsw, rule, candidates: 1, biasCandidates: 0).DecodeBatch(data.Queries, 1));
+            double with = RuleFixture.Top1Agreement(exact,
+                new RuleDecoder(data.Hnsw, rule, candidates: 1, biasCandidates: 0, knownWords: known).DecodeBatch(data.Queries, 1));
+            Assert.True(with == 1.0, $"{rule.Name}: agreement {with:F3} with the known words ({without:F3} without)");
+            if (rule.Kind == RuleKind.Prior) Assert.True(without < 0.8, $"prior without known words: {without:F3}");
+        }
+    }
+
+    [Fact]
     public void A_certified_answer_is_the_exact_one_whenever_the_candidates_are_the_true_nearest()
     {
         var rule = Rule("prior");
@@ -115,7 +135,8 @@ public sealed class RuleDecoderTests(RuleFixture data) : IClassFixture<RuleFixtu
             foreach (var rule in rules)
                 foreach (int biasCandidates in new[] { RuleDecoder.DefaultBiasCandidates, 7 })
                 {
-                    var decoder = new RuleDecoder(index, rule, candidates: 3, biasCandidates: biasCandidates);
+                    int[]? known = biasCandidates == 7 ? [5, 900, 12, 4000, 2222] : null;
+                    var decoder = new RuleDecoder(index, rule, candidates: 3, biasCandidates: biasCandidates, knownWords: known);
                     var batch = decoder.DecodeBatch(data.Queries.AsSpan(0, 40 * Dim), 4, threads: 2);
                     for (int i = 0; i < 40; i++) Assert.Equal(batch[i], decoder.Decode(data.Queries.AsSpan(i * Dim, Dim), 4));
                 }
@@ -161,6 +182,11 @@ public sealed class RuleDecoderTests(RuleFixture data) : IClassFixture<RuleFixtu
                             Assert.Throws<ArgumentException>(() => new RuleDecoder(index, prior, candidates: 0)).Message);
             Assert.Contains("biasCandidates must not be negative",
                             Assert.Throws<ArgumentException>(() => new RuleDecoder(index, prior, biasCandidates: -1)).Message);
+            if (index is ExactIndex) continue;   // the exact decoder scores every word: known words change nothing
+            Assert.Contains("the known words repeat an id",
+                            Assert.Throws<ArgumentException>(() => new RuleDecoder(index, prior, knownWords: [3, 4, 3])).Message);
+            Assert.Contains($"word id {data.Count} is not in 0..{data.Count - 1}",
+                            Assert.Throws<ArgumentException>(() => new RuleDecoder(index, prior, knownWords: [3, data.Count])).Message);
         }
     }
 }

@@ -110,4 +110,43 @@ public class DecodingStateTests
         Assert.True(better.Rule().ByLength);
         Assert.Equal(RuleKind.Cosine, new DecodingState { Counts = [3, 1] }.DefaultRule);
     }
+
+    [Fact]
+    public void TheShortlistHoldsTheWordsValidationPredictionsDecodeToAndSurvivesASave()
+    {
+        // 30,000 words (where HNSW decoding starts), 8 dims; 200 predictions near random words.
+        const int words = DecoderChoice.HnswFrom, dim = 8;
+        var random = new Random(3);
+        var vectors = Enumerable.Range(0, words * dim).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var targets = new ExactIndex(vectors, dim);
+        var outputs = new float[200 * dim];
+        for (int i = 0; i < 200; i++)
+        {
+            int w = random.Next(words);
+            for (int d = 0; d < dim; d++) outputs[i * dim + d] = vectors[w * dim + d] + (float)(random.NextDouble() - 0.5) * 0.3f;
+        }
+        var counts = Enumerable.Range(0, words).Select(w => (long)(words - w)).ToArray();
+        var state = new DecodingState { Counts = counts, Beta = 0.05 }.WithHubness(targets, outputs, 2).WithShortlist(targets, outputs, 2);
+        var list = state.Shortlist!;
+        Assert.Equal(list.Order(), list);
+        Assert.Equal(list.Length, list.Distinct().Count());
+        foreach (var kind in new[] { RuleKind.Cosine, RuleKind.Csls })
+        {
+            var rule = state.Rule(kind);
+            var best = targets.SearchBatch(outputs, DecodingState.ShortlistDepth, 2, rule.Bias, rule.ByLength);
+            Assert.All(best.SelectMany(hits => hits), h => Assert.Contains(h.Id, list));
+        }
+        Assert.InRange(list.Length, DecodingState.ShortlistDepth + 1, 2 * 200 * DecodingState.ShortlistDepth);
+
+        using var dir = new TempDir();
+        string path = dir.File("decoding.json");
+        state.Save(path);
+        Assert.Equal(list, DecodingState.Load(path, words).Shortlist);
+        (state with { Shortlist = [1, words] }).Save(path);
+        Assert.Throws<InvalidDataException>(() => DecodingState.Load(path, words));
+
+        // Below HnswFrom words decoding is exact: no shortlist.
+        var small = new ExactIndex(vectors.AsSpan(0, 1000 * dim), dim);
+        Assert.Null(new DecodingState { Counts = counts[..1000] }.WithShortlist(small, outputs, 2).Shortlist);
+    }
 }
