@@ -31,6 +31,12 @@ public interface IVectorIndex
     Neighbor[] Search(ReadOnlySpan<float> query, int k, ReadOnlySpan<int> seeds) => Search(query, k);
 
     /// <summary>
+    /// As <see cref="Search(ReadOnlySpan{float}, int, ReadOnlySpan{int})"/>, an approximate index searching with
+    /// <paramref name="breadth"/> candidates (HNSW's ef, at least k); an exact one searches everything anyway.
+    /// </summary>
+    Neighbor[] Search(ReadOnlySpan<float> query, int k, int breadth, ReadOnlySpan<int> seeds) => Search(query, k);
+
+    /// <summary>
     /// A batch of queries, row-major (<c>queries.Length == n * Dim</c>); result[i] answers row i.
     /// </summary>
     Neighbor[][] SearchBatch(ReadOnlySpan<float> queries, int k);

@@ -39,13 +39,6 @@ internal sealed class ScoredBlock
     public Neighbor[][] Best(ReadOnlySpan<float> raw, float[] units, int k, int threads) =>
         Mapped(_rows.SearchBatchPadded(_byLength ? raw : units, Math.Min(k, Ids.Length), threads, _bias, _byLength));
 
-    /// <summary>The block's <paramref name="k"/> nearest words by cosine for each row of <paramref name="units"/>.</summary>
-    public Neighbor[][] Nearest(float[] units, int k, int threads) =>
-        Mapped(_rows.SearchBatch(units, Math.Min(k, Ids.Length), threads));
-
-    /// <summary>Whether <see cref="Best"/> ranks by cosine alone (a rule without bias), so it is <see cref="Nearest"/>.</summary>
-    public bool ByCosine => _bias is null && !_byLength;
-
     private Neighbor[][] Mapped(Neighbor[][] hits)
     {
         foreach (var row in hits)

@@ -24,7 +24,8 @@ public readonly record struct Evaluation(double Loss, double Top1, double Perple
 /// another pass or a second fit.
 /// </summary>
 public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig config, TargetVectors? targets,
-                              DecodingState? decoding, int decodeTokens = DecodingState.FitTokens, int lossTokens = int.MaxValue)
+                              DecodingState? decoding, int decodeTokens = DecodingState.FitTokens, int lossTokens = int.MaxValue,
+                              int keepTokens = 0)
 {
     /// <summary>
     /// Positions × |V| that a validation's exact NLL (softmax, and the sampled loss's perplexity) may cost: all of
@@ -42,6 +43,12 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
     /// <summary>The decoded predictions of the last evaluation (row-major outputs) and their true next ids.</summary>
     public (float[] Outputs, int[] Truth) LastOutputs { get; private set; } = ([], []);
 
+    /// <summary>
+    /// A regression head's first max(decodeTokens, keepTokens) predictions of the last evaluation (row-major): those of
+    /// <see cref="LastOutputs"/> and after them more, read for the shortlist (<see cref="DecodingState.WithShortlist"/>).
+    /// </summary>
+    public float[] KeptOutputs { get; private set; } = [];
+
     /// <summary>The decoding rules fitted on <see cref="LastOutputs"/> (a regression head; null before any).</summary>
     public DecodingState? LastFit { get; private set; }
 
@@ -52,6 +59,7 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
         var hidden = model.InitHidden(batches.Batch);
         double lossSum = 0;
         long tokens = 0, correct = 0;
+        int keep = Math.Max(decodeTokens, loss.Layout == OutputLayout.VocabularyMajor ? 0 : keepTokens), kept = 0;
         var outputs = new List<float>();
         var truth = new List<int>();
         try
@@ -64,21 +72,30 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
                 var ids = target.reshape(-1);                                   // [T·B]
                 var output = model.Output(features.reshape(-1, config.Hidden), loss.Layout);
                 long n = ids.shape[0];
-                lossSum += loss.Value(output, ids) * n;
-                int keep = (int)Math.Min(n, decodeTokens - truth.Count);
-                if (keep > 0)
+                // Past lossTokens a chunk is read only for the predictions kept (an exact NLL costs |V| per position).
+                if (tokens < lossTokens)
                 {
-                    var kept = ids.narrow(0, 0, keep).data<long>().ToArray().Select(i => (int)i).ToArray();
-                    if (loss.Layout == OutputLayout.VocabularyMajor) correct += CountArgmax(output.narrow(1, 0, keep), kept);
-                    else outputs.AddRange(output.narrow(0, 0, keep).contiguous().data<float>().ToArray());
-                    truth.AddRange(kept);
+                    lossSum += loss.Value(output, ids) * n;
+                    tokens += n;
                 }
-                tokens += n;
+                int decode = (int)Math.Min(n, decodeTokens - truth.Count);
+                if (decode > 0)
+                {
+                    var ids1 = ids.narrow(0, 0, decode).data<long>().ToArray().Select(i => (int)i).ToArray();
+                    if (loss.Layout == OutputLayout.VocabularyMajor) correct += CountArgmax(output.narrow(1, 0, decode), ids1);
+                    truth.AddRange(ids1);
+                }
+                int more = (int)Math.Min(n, keep - kept);
+                if (more > 0 && loss.Layout != OutputLayout.VocabularyMajor)
+                {
+                    outputs.AddRange(output.narrow(0, 0, more).contiguous().data<float>().ToArray());
+                    kept += more;
+                }
                 hidden.H.Dispose();
                 hidden.C.Dispose();
                 hidden = (next.H.MoveToOuterDisposeScope(), next.C.MoveToOuterDisposeScope());
                 progress?.Invoke((chunk + 1.0) / batches.Chunks);
-                if (tokens >= lossTokens && truth.Count >= Math.Min(decodeTokens, tokens)) break;
+                if (tokens >= lossTokens && truth.Count >= decodeTokens && kept >= keep) break;
             }
         }
         finally
@@ -89,7 +106,8 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
         double mean = lossSum / tokens;
         // Softmax and the sampled loss give the exact NLL over the vocabulary: a perplexity.
         double perplexity = config.Loss is LossKind.Softmax or LossKind.Sampled ? Math.Exp(mean) : double.NaN;
-        LastOutputs = (outputs.ToArray(), truth.ToArray());
+        KeptOutputs = outputs.ToArray();
+        LastOutputs = (KeptOutputs[..Math.Min(KeptOutputs.Length, truth.Count * config.OutputSize)], truth.ToArray());
         if (!config.IsRegression) return new Evaluation(mean, Ratio(correct, truth.Count), perplexity, tokens);
         if (targets is null || decoding is null || truth.Count == 0) return new Evaluation(mean, double.NaN, perplexity, tokens);
         var fit = decoding.FitRules(targets.Index, LastOutputs.Outputs, LastOutputs.Truth, get_num_threads());

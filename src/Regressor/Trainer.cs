@@ -77,7 +77,7 @@ public sealed class Trainer : IDisposable
         parameters = model.parameters().Where(p => p.requires_grad).ToList();
         optimizer = CreateOptimizer(parameters, options.LearningRate);
         evaluator = new Evaluator(model, loss, config, targets, decoding, DecodingState.FitTokensFor(config.VocabSize),
-                                  Evaluator.LossTokensFor(config));
+                                  Evaluator.LossTokensFor(config), DecodingState.ShortlistTokensFor(config.VocabSize));
         Directory.CreateDirectory(checkpoint.Dir);
         if (options.Resume)
         {
@@ -298,7 +298,7 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// The best model: its decoding fitted on the validation predictions (the rules the evaluator fitted, CSLS hubness
-    /// measured on the same predictions, and the shortlist of words they decode to), then model.weights and
+    /// measured on the same predictions, and the shortlist of words those and more predictions decode to), then model.weights and
     /// decoding.json written one after the other.
     /// </summary>
     private void SaveBest()
@@ -307,8 +307,8 @@ public sealed class Trainer : IDisposable
         if (valid is not null && evaluator.LastFit is { } fit && targets is not null)
         {
             Report(0, 0, "fitting the decoding");
-            var outputs = evaluator.LastOutputs.Outputs;
-            fitted = fit.WithHubness(targets.Index, outputs, get_num_threads()).WithShortlist(targets.Index, outputs, get_num_threads());
+            fitted = fit.WithHubness(targets.Index, evaluator.LastOutputs.Outputs, get_num_threads())
+                .WithShortlist(targets.Index, evaluator.KeptOutputs, get_num_threads());
         }
         checkpoint.SaveBest(model);
         if (fitted is not null) Checkpoint.Write(checkpoint.DecodingPath, () => fitted.Save(checkpoint.DecodingPath));

@@ -86,6 +86,32 @@ public class TrainingTests
     }
 
     [Fact]
+    public void AnEvaluatorKeepsMorePredictionsThanItDecodesWithoutMeasuringMoreLoss()
+    {
+        // The shortlist reads more validation predictions than the fits decode, and the exact NLL of the sampled loss
+        // must not be measured on them.
+        using var dir = new TempDir();
+        using var trainer = TinyTrainer(dir, LossKind.Sampled, maxSteps: 1);
+        var config = trainer.Config;
+        var vectors = TinyData.Vectors(TinyData.Sentences);
+        var targets = TargetVectors.Create(vectors, VecLm.Embeddings.PostProcessing.Parse(config.Targets).Fit(vectors));
+        var loss = OutputLoss.Create(config.Loss, targets, counts: [.. vectors.Vocabulary.Counts], negatives: config.Negatives);
+        var evaluator = new Evaluator(trainer.Model, loss, config, null, null, decodeTokens: 40, lossTokens: 40, keepTokens: 100);
+        var evaluation = evaluator.Evaluate(trainer.TrainBatches);
+        int chunk = 4 * 8;                                                  // batch × bptt
+        Assert.Equal(2 * chunk, evaluation.Tokens);                         // the loss: whole chunks until 40 are covered
+        var (outputs, truth) = evaluator.LastOutputs;
+        Assert.Equal(40, truth.Length);
+        Assert.Equal(40 * config.EmbeddingDim, outputs.Length);
+        Assert.Equal(100 * config.EmbeddingDim, evaluator.KeptOutputs.Length);
+        Assert.Equal(outputs, evaluator.KeptOutputs[..outputs.Length]);
+        // Kept predictions are the model's: the same rows as a run that decodes all 100.
+        var all = new Evaluator(trainer.Model, loss, config, null, null, decodeTokens: 100, lossTokens: 40);
+        all.Evaluate(trainer.TrainBatches);
+        Assert.Equal(all.LastOutputs.Outputs, evaluator.KeptOutputs);
+    }
+
+    [Fact]
     public void ACosineModelTrainedOnOneSentenceDecodesItBack()
     {
         using var dir = new TempDir();
