@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace VecLm.Regressor;
@@ -15,6 +16,58 @@ namespace VecLm.Regressor;
 /// </summary>
 internal static class ChunkedSoftmax
 {
+    /// <summary>
+    /// Pass one of a column softmax over <c>W·xᵀ + b</c> ([V, H] · [H, N] + [V]) against the targets
+    /// <paramref name="y"/>: per chunk of <paramref name="rows"/> vocabulary rows, its logits into
+    /// <paramref name="chunkAt"/>(start, length) (a contiguous [length, N] tensor: a view of a whole [V, N] buffer that
+    /// keeps the exponentials for a gradient, or the same chunk-sized buffer every time), each position's target
+    /// logit picked, then <see cref="Open"/> and <see cref="Fold"/> while the chunk is in cache. The chunk's column
+    /// maxima go to <paramref name="maxima"/> at c·N when it holds a slot per chunk, else at 0. Leaves the running
+    /// maxima and sums in <paramref name="runningMax"/> and <paramref name="runningSum"/> (N each) and returns the mean
+    /// cross-entropy <c>ln S + M − z_y</c>.
+    /// </summary>
+    public static unsafe double Forward(Tensor weight, Tensor bias, Tensor x, ReadOnlySpan<long> y, int rows, int threads,
+                                        Func<long, int, Tensor> chunkAt, float[] maxima, float[] runningMax, float[] runningSum)
+    {
+        int n = (int)x.shape[0];
+        long v = weight.shape[0];
+        int chunks = (int)((v + rows - 1) / rows);
+        bool perChunk = maxima.Length >= (long)chunks * n;
+        var sum = new float[n];
+        var scratch = new float[n];
+        var targetLogit = new float[n];
+        Array.Fill(runningMax, float.NegativeInfinity, 0, n);
+        Array.Clear(runningSum, 0, n);
+        var xt = x.t();
+        for (int c = 0; c < chunks; c++)
+        {
+            long start = (long)c * rows;
+            int len = (int)Math.Min(rows, v - start);
+            float* chunk;
+            using (var step = NewDisposeScope())
+            using (no_grad())
+            {
+                var zc = chunkAt(start, len);
+                zc.copy_(bias.narrow(0, start, len).unsqueeze(1).expand(len, n));
+                zc.addmm_(weight.narrow(0, start, len), xt, 1, 1);
+                chunk = TensorMemory.Floats(zc);
+            }
+            for (int i = 0; i < n; i++)
+                if (y[i] >= start && y[i] < start + len) targetLogit[i] = chunk[(y[i] - start) * n + i];
+            var max = maxima.AsMemory(perChunk ? c * n : 0, n);
+            nint at = (nint)chunk;
+            OverColumns(n, threads, (from, count) =>
+            {
+                var rowsOf = new Span<float>((float*)at, len * n);
+                Open(rowsOf, len, n, from, count, max.Span, sum);
+                Fold(runningMax, runningSum, max.Span, sum, scratch, from, count);
+            });
+        }
+        double loss = 0;
+        for (int i = 0; i < n; i++) loss += Math.Log(runningSum[i]) + runningMax[i] - targetLogit[i];
+        return loss / n;
+    }
+
     /// <summary>
     /// Rows <paramref name="rows"/> × <paramref name="n"/> of <paramref name="chunk"/> (row-major), columns
     /// <paramref name="from"/> … <paramref name="from"/> + <paramref name="count"/> − 1: the column maxima into

@@ -48,38 +48,11 @@ internal sealed class FusedSoftmaxHead(int chunkBytes = FusedSoftmaxHead.Default
         if (maxima.Length < (long)chunks * n) maxima = new float[(long)chunks * n];
         var runningMax = new float[n];
         var runningSum = new float[n];
-        var sum = new float[n];
         var scratch = new float[n];
-        var targetLogit = new float[n];
-        Array.Fill(runningMax, float.NegativeInfinity);
         int threads = Threads ?? get_num_threads();
         float* z = TensorMemory.Floats(logits);
-        var xt = x.t();
-        for (int c = 0; c < chunks; c++)
-        {
-            long start = (long)c * rows;
-            int len = (int)Math.Min(rows, v - start);
-            using (var step = NewDisposeScope())
-            using (no_grad())
-            {
-                var zc = logits.narrow(0, start, len);
-                zc.copy_(bias.narrow(0, start, len).unsqueeze(1).expand(len, n));
-                zc.addmm_(weight.narrow(0, start, len), xt, 1, 1);
-            }
-            nint chunk = (nint)(z + start * n);
-            for (int i = 0; i < n; i++)
-                if (y[i] >= start && y[i] < start + len) targetLogit[i] = ((float*)chunk)[(y[i] - start) * n + i];
-            var max = maxima.AsMemory(c * n, n);
-            ChunkedSoftmax.OverColumns(n, threads, (from, count) =>
-            {
-                var rowsOf = new Span<float>((float*)chunk, len * n);
-                ChunkedSoftmax.Open(rowsOf, len, n, from, count, max.Span, sum);
-                ChunkedSoftmax.Fold(runningMax, runningSum, max.Span, sum, scratch, from, count);
-            });
-        }
-        double loss = 0;
-        for (int i = 0; i < n; i++) loss += Math.Log(runningSum[i]) + runningMax[i] - targetLogit[i];
-        loss /= n;
+        double loss = ChunkedSoftmax.Forward(weight, bias, x, y, rows, threads, (start, len) => logits.narrow(0, start, len),
+                                             maxima, runningMax, runningSum);
         if (!double.IsFinite(loss)) return loss;
 
         var inverse = new float[n];

@@ -51,6 +51,10 @@ public class SampledLossTests
         using var value = loss.Forward(output, ids);
         Assert.Equal(expected / 6, value.item<float>(), 4);
         Assert.Equal(expected / 6, loss.Value(output, ids), 4);   // the validation's fused path
+        // A chunk of 7 rows for 6 positions: 30 words in 5 chunks, the last of 2 rows, word 29 in it.
+        using var chunked = new SampledLoss(targets, counts) { ValueChunkBytes = 4 * 6 * 7 };
+        Assert.Equal(expected / 6, chunked.Value(output, ids), 4);
+        Assert.Equal(expected / 6, chunked.Value(output, ids), 4);   // the kept buffer, again
     }
 
     [Fact]
