@@ -11,7 +11,7 @@ namespace VecLm.Cli.Tests;
 public partial class InterruptTests
 {
     /// <summary>Whether this process ignores <paramref name="signal"/> (the SigIgn mask of /proc/self/status).</summary>
-    private static bool IgnoredHere(int signal)
+    internal static bool IgnoredHere(int signal)
     {
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:"));
         return line is not null && (Convert.ToUInt64(line[7..].Trim(), 16) >> (signal - 1) & 1) == 1;
