@@ -59,7 +59,8 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
         var hidden = model.InitHidden(batches.Batch);
         double lossSum = 0;
         long tokens = 0, correct = 0;
-        int keep = Math.Max(decodeTokens, loss.Layout == OutputLayout.VocabularyMajor ? 0 : keepTokens), kept = 0;
+        // A regression head keeps its outputs (the fits' and the shortlist's); the softmax head's logits are never kept.
+        int keep = loss.Layout == OutputLayout.VocabularyMajor ? 0 : Math.Max(decodeTokens, keepTokens), kept = 0;
         var outputs = new List<float>();
         var truth = new List<int>();
         try
