@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -24,11 +26,21 @@ internal static class ChunkedSoftmax
     /// logit picked, then <see cref="Open"/> and <see cref="Fold"/> while the chunk is in cache. The chunk's column
     /// maxima go to <paramref name="maxima"/> at c·N when it holds a slot per chunk, else at 0. Leaves the running
     /// maxima and sums in <paramref name="runningMax"/> and <paramref name="runningSum"/> (N each) and returns the mean
-    /// cross-entropy <c>ln S + M − z_y</c>.
+    /// cross-entropy <c>ln S + M − z_y</c>. With <paramref name="best"/>, the row of the largest logit of each of the
+    /// first <c>best.Length</c> positions goes there (the first such row on a tie, as LibTorch's argmax).
     /// </summary>
     public static unsafe double Forward(Tensor weight, Tensor bias, Tensor x, ReadOnlySpan<long> y, int rows, int threads,
-                                        Func<long, int, Tensor> chunkAt, float[] maxima, float[] runningMax, float[] runningSum)
+                                        Func<long, int, Tensor> chunkAt, float[] maxima, float[] runningMax, float[] runningSum,
+                                        int[]? best = null)
     {
+        float[]? bestLogit = null;
+        if (best is not null)
+        {
+            if (best.Length > x.shape[0]) throw new ArgumentException($"an argmax for {best.Length} of {x.shape[0]} positions");
+            bestLogit = new float[best.Length];
+            Array.Fill(bestLogit, float.NegativeInfinity);
+            Array.Clear(best);
+        }
         int n = (int)x.shape[0];
         long v = weight.shape[0];
         int chunks = (int)((v + rows - 1) / rows);
@@ -54,6 +66,7 @@ internal static class ChunkedSoftmax
             }
             for (int i = 0; i < n; i++)
                 if (y[i] >= start && y[i] < start + len) targetLogit[i] = chunk[(y[i] - start) * n + i];
+            if (best is not null) Argmax(chunk, len, n, (int)start, bestLogit!, best);
             var max = maxima.AsMemory(perChunk ? c * n : 0, n);
             nint at = (nint)chunk;
             OverColumns(n, threads, (from, count) =>
@@ -66,6 +79,43 @@ internal static class ChunkedSoftmax
         double loss = 0;
         for (int i = 0; i < n; i++) loss += Math.Log(runningSum[i]) + runningMax[i] - targetLogit[i];
         return loss / n;
+    }
+
+    /// <summary>
+    /// Folds a chunk's rows (<paramref name="rows"/> × <paramref name="n"/>, the first of them vocabulary row
+    /// <paramref name="start"/>) into the running argmax of the first <c>best.Length</c> columns: a row replaces the best
+    /// only where its logit is strictly larger, so a tie keeps the earlier row. Vector&lt;T&gt; lanes, then scalar.
+    /// </summary>
+    internal static unsafe void Argmax(float* chunk, int rows, int n, int start, float[] bestLogit, int[] best)
+    {
+        int count = best.Length, width = Vector<float>.Count;
+        fixed (float* bl = bestLogit)
+        fixed (int* bi = best)
+            for (int r = 0; r < rows; r++)
+            {
+                float* row = chunk + (long)r * n;
+                int i = 0;
+                if (Vector.IsHardwareAccelerated)
+                {
+                    var id = new Vector<int>(start + r);
+                    for (; i <= count - width; i += width)
+                    {
+                        var z = Unsafe.ReadUnaligned<Vector<float>>(row + i);
+                        var b = Unsafe.ReadUnaligned<Vector<float>>(bl + i);
+                        var larger = Vector.GreaterThan(z, b);
+                        if (larger == Vector<int>.Zero) continue;
+                        Unsafe.WriteUnaligned(bl + i, Vector.ConditionalSelect(larger, z, b));
+                        var ids = Unsafe.ReadUnaligned<Vector<int>>(bi + i);
+                        Unsafe.WriteUnaligned(bi + i, Vector.ConditionalSelect(larger, id, ids));
+                    }
+                }
+                for (; i < count; i++)
+                    if (row[i] > bl[i])
+                    {
+                        bl[i] = row[i];
+                        bi[i] = start + r;
+                    }
+            }
     }
 
     /// <summary>

@@ -60,7 +60,7 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
         double lossSum = 0;
         long tokens = 0, correct = 0;
         // A regression head keeps its outputs (the fits' and the shortlist's); the softmax head's logits are never kept.
-        int keep = loss.Layout == OutputLayout.VocabularyMajor ? 0 : Math.Max(decodeTokens, keepTokens), kept = 0;
+        int keep = loss is SoftmaxLoss ? 0 : Math.Max(decodeTokens, keepTokens), kept = 0;
         var outputs = new List<float>();
         var truth = new List<int>();
         try
@@ -71,26 +71,48 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
                 var (input, target) = batches.Chunk(chunk);
                 var (features, next) = model.Features(input, hidden);
                 var ids = target.reshape(-1);                                   // [T·B]
-                var output = model.Output(features.reshape(-1, config.Hidden), loss.Layout);
+                var flat = features.reshape(-1, config.Hidden);
                 long n = ids.shape[0];
-                // Past lossTokens a chunk is read only for the predictions kept (an exact NLL costs |V| per position).
-                if (tokens < lossTokens)
-                {
-                    lossSum += loss.Value(output, ids) * n;
-                    tokens += n;
-                }
                 int decode = (int)Math.Min(n, decodeTokens - truth.Count);
-                if (decode > 0)
+                int[] Truth(int count) => ids.narrow(0, 0, count).data<long>().ToArray().Select(i => (int)i).ToArray();
+                if (loss is SoftmaxLoss softmax)
                 {
-                    var ids1 = ids.narrow(0, 0, decode).data<long>().ToArray().Select(i => (int)i).ToArray();
-                    if (loss.Layout == OutputLayout.VocabularyMajor) correct += CountArgmax(output.narrow(1, 0, decode), ids1);
-                    truth.AddRange(ids1);
+                    // The head applied a chunk of vocabulary rows at a time, with the argmax of the decoded positions: no
+                    // [V, N] logits table (1.4 GB a batch of 350 positions at a million words).
+                    bool measure = tokens < lossTokens;
+                    if (measure || decode > 0)
+                    {
+                        var best = decode > 0 ? new int[decode] : null;
+                        double value = softmax.Value(model, flat, ids, best);
+                        if (measure)
+                        {
+                            lossSum += value * n;
+                            tokens += n;
+                        }
+                        if (best is not null)
+                        {
+                            var ids1 = Truth(decode);
+                            correct += best.Where((b, i) => b == ids1[i]).LongCount();
+                            truth.AddRange(ids1);
+                        }
+                    }
                 }
-                int more = (int)Math.Min(n, keep - kept);
-                if (more > 0 && loss.Layout != OutputLayout.VocabularyMajor)
+                else
                 {
-                    outputs.AddRange(output.narrow(0, 0, more).contiguous().data<float>().ToArray());
-                    kept += more;
+                    var output = model.Output(flat, loss.Layout);
+                    // Past lossTokens a chunk is read only for the predictions kept (an exact NLL costs |V| per position).
+                    if (tokens < lossTokens)
+                    {
+                        lossSum += loss.Value(output, ids) * n;
+                        tokens += n;
+                    }
+                    if (decode > 0) truth.AddRange(Truth(decode));
+                    int more = (int)Math.Min(n, keep - kept);
+                    if (more > 0)
+                    {
+                        outputs.AddRange(output.narrow(0, 0, more).contiguous().data<float>().ToArray());
+                        kept += more;
+                    }
                 }
                 hidden.H.Dispose();
                 hidden.C.Dispose();
@@ -115,13 +137,6 @@ public sealed class Evaluator(RnnModel model, OutputLoss loss, ModelConfig confi
         LastFit = fit;
         return new Evaluation(mean, fit.CosineTop1!.Value, perplexity, tokens, fit.PriorTop1!.Value, fit.Beta!.Value,
                               fit.PosteriorTop1!.Value, fit.PosteriorBeta!.Value);
-    }
-
-    /// <summary>Right guesses of the argmax of vocabulary-major logits ([V, N]) against <paramref name="truth"/>.</summary>
-    private static long CountArgmax(Tensor logitsT, int[] truth)
-    {
-        var best = logitsT.argmax(0).data<long>().ToArray();
-        return truth.Where((t, i) => best[i] == t).LongCount();
     }
 
     private static double Ratio(long a, long b) => b == 0 ? double.NaN : (double)a / b;

@@ -96,7 +96,10 @@ public abstract class OutputLoss
 /// </summary>
 public sealed class SoftmaxLoss : OutputLoss, IDisposable
 {
-    private readonly FusedSoftmaxHead head = new();
+    private readonly FusedSoftmaxHead head;
+
+    /// <param name="chunkBytes">About how many bytes of logits the head holds per chunk of vocabulary rows (tests cross chunks with less).</param>
+    public SoftmaxLoss(int chunkBytes = FusedSoftmaxHead.DefaultChunkBytes) => head = new FusedSoftmaxHead(chunkBytes);
 
     public override OutputLayout Layout => OutputLayout.VocabularyMajor;
 
@@ -113,6 +116,13 @@ public sealed class SoftmaxLoss : OutputLoss, IDisposable
 
     /// <summary>The head applied by hand into a buffer kept between steps (<see cref="FusedSoftmaxHead"/>).</summary>
     public override double Backward(RnnModel model, Tensor features, Tensor targets) => head.Backward(model, features, targets);
+
+    /// <summary>
+    /// Validation's loss from the LSTM's <paramref name="features"/>, the head applied a chunk of vocabulary rows at a
+    /// time, and the argmax word of the first <c>best.Length</c> positions into <paramref name="best"/>
+    /// (<see cref="FusedSoftmaxHead.Value"/>).
+    /// </summary>
+    public double Value(RnnModel model, Tensor features, Tensor targets, int[]? best) => head.Value(model, features, targets, best);
 
     public void Dispose() => head.Dispose();
 }

@@ -68,6 +68,60 @@ public class SoftmaxHeadTests
         }
     }
 
+    /// <summary>Validation's loss and argmax by chunks of vocabulary rows against LibTorch's on the whole [V, N] table.</summary>
+    [Theory]
+    [InlineData(FusedSoftmaxHead.DefaultChunkBytes, 1)]
+    [InlineData(4 * 48 * 7, 1)]
+    [InlineData(4 * 48 * 7, 2)]
+    public void TheValidationLossAndArgmaxByChunksAreLibTorchs(int chunkBytes, int threads)
+    {
+        manual_seed(4);
+        var vectors = TinyData.Vectors(TinyData.Sentences);
+        var config = ModelConfig.For(vectors, "v.bin", LossKind.Softmax, 24, 1, 0, false);
+        using var model = new RnnModel(config, vectors.Data);
+        model.eval();
+        using (no_grad())
+        using (var probe = zeros(1, 24))
+            nn.init.uniform_(model.HeadInputs(probe).Bias, -2, 2);
+        using var head = new FusedSoftmaxHead(chunkBytes) { Threads = threads };
+        // The argmax of all positions, of 13 (a vector's lanes and a scalar remainder) and of none.
+        foreach (var (n, decoded) in new[] { (48, 48), (20, 13), (160, 160), (48, 0) })
+        {
+            using var scope = NewDisposeScope();
+            var features = randn(n, 24) * 3;
+            var targets = randint(0, vectors.Count, n, dtype: ScalarType.Int64);
+            var logits = model.Output(features, OutputLayout.VocabularyMajor);     // [V, N]
+            double expected = nn.functional.cross_entropy(logits.t(), targets).item<float>();
+            var expectedBest = logits.argmax(0).data<long>().ToArray().Take(decoded).Select(i => (int)i).ToArray();
+            var best = new int[decoded];
+            double actual = head.Value(model, features, targets, best);
+            Assert.True(Math.Abs(expected - actual) <= 1e-5, $"n {n}: loss {expected} by LibTorch, {actual} by chunks");
+            Assert.Equal(expectedBest, best);
+            Assert.True(expectedBest.Distinct().Count() > 1 || decoded < 2, "argmaxes that differ between positions");
+        }
+    }
+
+    [Fact]
+    public void AnArgmaxTieGoesToTheFirstRowAcrossChunks()
+    {
+        var vectors = TinyData.Vectors(TinyData.Sentences);
+        var config = ModelConfig.For(vectors, "v.bin", LossKind.Softmax, 24, 1, 0, false);
+        using var model = new RnnModel(config, vectors.Data);
+        model.eval();
+        using var scope = NewDisposeScope();
+        var bias = model.HeadInputs(zeros(1, 24)).Bias;
+        using (no_grad())
+        {
+            bias.fill_(-1);
+            bias[11] = 5;   // the logits are the bias alone (zero features): rows 11 and 3 tie, in different chunks of 7
+            bias[3] = 5;
+        }
+        using var head = new FusedSoftmaxHead(4 * 20 * 7);
+        var best = new int[20];
+        head.Value(model, zeros(20, 24), zeros(20, dtype: ScalarType.Int64), best);
+        Assert.All(best, b => Assert.Equal(3, b));
+    }
+
     [Fact]
     public void ANonFiniteLossLeavesTheGradientsAlone()
     {
