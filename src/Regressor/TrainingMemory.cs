@@ -12,8 +12,9 @@ namespace VecLm.Regressor;
 /// <item>a regression head's targets, |V| × m, held raw and post-processed;</item>
 /// <item>a softmax head's Linear(H → |V|): weights, gradient and Adam's two moments (4 × |V| × H floats); one
 /// step-sized table of batch × bptt × |V| floats, the logits that become their own gradient
-/// (<see cref="FusedSoftmaxHead"/>: 4.5 GB at 1M words and 32 × 35 tokens); and validation's logits, 10 × bptt × |V|
-/// (1.4 GB).</item>
+/// (<see cref="FusedSoftmaxHead"/>: 4.5 GB at 1M words and 32 × 35 tokens); and 10 × bptt × |V| more (1.4 GB), once
+/// validation's logits table and kept as the margin since validation takes them a chunk at a time: a 6-step run with
+/// validation at 1M words peaked at 9.5 GB (2026-12-04), above the 9.3 GB the other terms give.</item>
 /// </list>
 /// The LSTM and the runtime are a fixed allowance. At 1M words a softmax run estimated at 10.7 GB peaked at 9.4 GB
 /// (4 steps, no validation; 2026-12-03); before the head was applied by hand, three step-sized tables were needed
