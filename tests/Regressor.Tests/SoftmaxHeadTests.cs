@@ -31,6 +31,19 @@ public class SoftmaxHeadTests
             Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f * scale + 1e-7f, $"{what}[{i}]: {actual[i]} vs {expected[i]}");
     }
 
+    /// <summary>A softmax model over the tiny vocabulary (hidden 24) in eval mode (dropout off: by hand and by LibTorch see the same x), with a bias that matters (it starts at 0).</summary>
+    private static (Embeddings.WordVectors Vectors, RnnModel Model) ModelWithBias(int seed)
+    {
+        manual_seed(seed);
+        var vectors = TinyData.Vectors(TinyData.Sentences);
+        var model = new RnnModel(ModelConfig.For(vectors, "v.bin", LossKind.Softmax, 24, 1, 0, false), vectors.Data);
+        model.eval();
+        using (no_grad())
+        using (var probe = zeros(1, 24))
+            nn.init.uniform_(model.HeadInputs(probe).Bias, -2, 2);
+        return (vectors, model);
+    }
+
     /// <param name="chunkBytes">The head's chunk: all words in one, or 1,344 bytes (7 vocabulary rows at 48 positions, 16 at 20, 2 at 160; the last chunk partial).</param>
     [Theory]
     /// <param name="threads">Threads for the element-wise passes: two split 160 positions into two column ranges.</param>
@@ -39,14 +52,8 @@ public class SoftmaxHeadTests
     [InlineData(4 * 48 * 7, 2)]
     public void TheHeadAppliedByHandGivesAutogradsLossAndGradientsStepAfterStep(int chunkBytes, int threads)
     {
-        manual_seed(3);
-        var vectors = TinyData.Vectors(TinyData.Sentences);
-        var config = ModelConfig.For(vectors, "v.bin", LossKind.Softmax, 24, 1, 0, false);
-        using var model = new RnnModel(config, vectors.Data);
-        model.eval();                                                       // dropout off: both sides see the same x
-        using (no_grad())                                                   // a bias that matters (it starts at 0)
-        using (var probe = zeros(1, 24))
-            nn.init.uniform_(model.HeadInputs(probe).Bias, -2, 2);
+        var (vectors, model) = ModelWithBias(seed: 3);
+        using var _ = model;
         using var head = new FusedSoftmaxHead(chunkBytes) { Threads = threads };
         Assert.True(vectors.Count % 7 != 0 && vectors.Count % 16 != 0 && vectors.Count > 16, $"{vectors.Count} words: a partial chunk");
         // 48 positions, then a shorter last chunk (20, not a multiple of 16: the buffer's front), then 160 (two column
@@ -75,14 +82,8 @@ public class SoftmaxHeadTests
     [InlineData(4 * 48 * 7, 2)]
     public void TheValidationLossAndArgmaxByChunksAreLibTorchs(int chunkBytes, int threads)
     {
-        manual_seed(4);
-        var vectors = TinyData.Vectors(TinyData.Sentences);
-        var config = ModelConfig.For(vectors, "v.bin", LossKind.Softmax, 24, 1, 0, false);
-        using var model = new RnnModel(config, vectors.Data);
-        model.eval();
-        using (no_grad())
-        using (var probe = zeros(1, 24))
-            nn.init.uniform_(model.HeadInputs(probe).Bias, -2, 2);
+        var (vectors, model) = ModelWithBias(seed: 4);
+        using var _ = model;
         using var head = new FusedSoftmaxHead(chunkBytes) { Threads = threads };
         // The argmax of all positions, of 13 (a vector's lanes and a scalar remainder) and of none.
         foreach (var (n, decoded) in new[] { (48, 48), (20, 13), (160, 160), (48, 0) })
