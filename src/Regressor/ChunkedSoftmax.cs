@@ -82,6 +82,30 @@ internal static class ChunkedSoftmax
     }
 
     /// <summary>
+    /// The mean cross-entropy of <c>W·xᵀ + b</c> against <paramref name="targets"/> without a graph (validation), a
+    /// chunk of about <paramref name="chunkBytes"/> of logits at a time in <paramref name="buffer"/> (made or grown
+    /// here, kept by the caller between calls), with <see cref="Forward"/>'s argmax into <paramref name="best"/>.
+    /// </summary>
+    public static double Value(Tensor weight, Tensor bias, Tensor x, Tensor targets, int chunkBytes, int threads,
+                               ref Tensor? buffer, int[]? best = null)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var rowsOfX = x.contiguous();
+        int n = (int)rowsOfX.shape[0];
+        int rows = (int)Math.Clamp(chunkBytes / (4L * n), 1, weight.shape[0]);
+        if (buffer is null || buffer.numel() < (long)rows * n)
+        {
+            buffer?.Dispose();
+            buffer = empty((long)rows * n).DetachFromDisposeScope();
+        }
+        var chunk = buffer;
+        var y = TensorMemory.Of<long>(targets.contiguous()).ToArray();
+        return Forward(weight, bias, rowsOfX, y, rows, threads, (_, len) => chunk.narrow(0, 0, (long)len * n).view(len, n),
+                       new float[n], new float[n], new float[n], best);
+    }
+
+    /// <summary>
     /// Folds a chunk's rows (<paramref name="rows"/> × <paramref name="n"/>, the first of them vocabulary row
     /// <paramref name="start"/>) into the running argmax of the first <c>best.Length</c> columns: a row replaces the best
     /// only where its logit is strictly larger, so a tie keeps the earlier row. Vector&lt;T&gt; lanes, then scalar.

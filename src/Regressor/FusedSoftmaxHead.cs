@@ -103,22 +103,8 @@ internal sealed class FusedSoftmaxHead(int chunkBytes = FusedSoftmaxHead.Default
     public double Value(RnnModel model, Tensor features, Tensor targets, int[]? best = null)
     {
         using var scope = NewDisposeScope();
-        using var _ = no_grad();
         var (dropped, weight, bias) = model.HeadInputs(features);           // eval mode: the features as they are
-        var x = dropped.contiguous();
-        int n = (int)x.shape[0];
-        long v = weight.shape[0];
-        int rows = (int)Math.Clamp(chunkBytes / (4L * n), 1, v);
-        if (valueBuffer is null || valueBuffer.numel() < (long)rows * n)
-        {
-            valueBuffer?.Dispose();
-            valueBuffer = empty((long)rows * n).DetachFromDisposeScope();
-        }
-        var chunk = valueBuffer;
-        var y = TensorMemory.Of<long>(targets.contiguous()).ToArray();
-        return ChunkedSoftmax.Forward(weight, bias, x, y, rows, Threads ?? get_num_threads(),
-                                      (_, len) => chunk.narrow(0, 0, (long)len * n).view(len, n),
-                                      new float[n], new float[n], new float[n], best);
+        return ChunkedSoftmax.Value(weight, bias, dropped, targets, chunkBytes, Threads ?? get_num_threads(), ref valueBuffer, best);
     }
 
     /// <summary>A view of the kept buffer as [V, N], grown when a step has more positions than any before.</summary>

@@ -95,25 +95,8 @@ public sealed class SampledLoss : OutputLoss, IDisposable
     /// sums taken while it is in cache (<see cref="ChunkedSoftmax.Forward"/>). The whole [V, N] table at once (4.5 GB
     /// for a batch at a million words, fresh pages every batch) took about 50 s of a 95 s training run there.
     /// </summary>
-    public override double Value(Tensor output, Tensor targets)
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var x = output.contiguous();
-        int n = (int)x.shape[0];
-        long v = vectors.Matrix.shape[0];
-        int rows = (int)Math.Clamp(ValueChunkBytes / (4L * n), 1, v);
-        if (valueBuffer is null || valueBuffer.numel() < (long)rows * n)
-        {
-            valueBuffer?.Dispose();
-            valueBuffer = empty((long)rows * n).DetachFromDisposeScope();
-        }
-        var y = TensorMemory.Of<long>(targets.contiguous()).ToArray();
-        var buffer = valueBuffer;
-        return ChunkedSoftmax.Forward(vectors.Matrix, logPrior, x, y, rows, get_num_threads(),
-                                      (_, len) => buffer.narrow(0, 0, (long)len * n).view(len, n),
-                                      new float[n], new float[n], new float[n]);
-    }
+    public override double Value(Tensor output, Tensor targets) =>
+        ChunkedSoftmax.Value(vectors.Matrix, logPrior, output, targets, ValueChunkBytes, get_num_threads(), ref valueBuffer);
 
     /// <summary>About how many bytes of logits <see cref="Value"/> holds at once (tests set it small to cross chunks).</summary>
     internal int ValueChunkBytes { get; init; } = 4 << 20;
