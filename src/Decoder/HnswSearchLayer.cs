@@ -32,6 +32,7 @@ public sealed unsafe partial class HnswIndex<TDistance>
         bool copy = _concurrent;
         fixed (ushort* marks = scratch.Visited.Marks)
         fixed (int* buffer = scratch.Neighbors)
+        fixed (int* unvisited = scratch.Unvisited)
         {
             marks[entry] = epoch;
             ulong entryKey = CandidateKey.Of(entryDist, entry);
@@ -61,23 +62,26 @@ public sealed unsafe partial class HnswIndex<TDistance>
                     UnlockNode((int)(uint)c);
                     list = buffer;
                 }
-                int count = list[0];
-                if (Sse.IsSupported && count > 0)
-                {
-                    Sse.Prefetch0(marks + list[1]);
-                    Sse.Prefetch0(VectorPtr(list[1]));
-                }
+                // First the list's unvisited nodes, gathered without a branch (whether a neighbour was visited is
+                // a coin toss the predictor loses: 2 of 3 are at ef 160), all marked; then their distances, each
+                // with the next one's whole vector prefetched (four cache lines at 64 dims, not only the first line
+                // as hnswlib does). The nodes scored, their order and so the results are those of the one-pass loop;
+                // alternated in one process (2026-12-04, 20 pairs, median of the pairs' ratios): over Brown's vectors
+                // 1.04× the queries/s at ef 10, 1.07× at 20, 1.14× at 80, 1.15–1.20× at 160; over 300,000 random
+                // vectors 1.01×, 1.06× and 1.07× at ef 10, 40 and 160.
+                int count = list[0], fresh = 0;
                 for (int i = 1; i <= count; i++)
                 {
                     int e = list[i];
-                    if (Sse.IsSupported && i < count)
-                    {
-                        int next = list[i + 1];
-                        Sse.Prefetch0(marks + next);
-                        Sse.Prefetch0(VectorPtr(next));
-                    }
-                    if (marks[e] == epoch) continue;
+                    unvisited[fresh] = e;
+                    fresh += marks[e] != epoch ? 1 : 0;
                     marks[e] = epoch;
+                }
+                if (Sse.IsSupported && fresh > 0) PrefetchVector(unvisited[0], dim);
+                for (int j = 0; j < fresh; j++)
+                {
+                    int e = unvisited[j];
+                    if (Sse.IsSupported && j + 1 < fresh) PrefetchVector(unvisited[j + 1], dim);
                     ulong key = CandidateKey.Of(TDistance.Distance(q, VectorPtr(e), dim), e);
                     if (results.Count < ef)
                     {
@@ -95,6 +99,13 @@ public sealed unsafe partial class HnswIndex<TDistance>
                 }
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PrefetchVector(int id, int dim)
+    {
+        float* vector = VectorPtr(id);
+        for (int off = 0; off < dim; off += 16) Sse.Prefetch0(vector + off);
     }
 
     /// <summary>

@@ -104,4 +104,13 @@ public sealed class HnswRecallTests(RandomIndexFixture data) : IClassFixture<Ran
         foreach (var m in loops)
             System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(m.MethodHandle, [typeof(CosineDistance).TypeHandle]);
     }
+
+    [Fact]
+    public void The_background_warm_up_search_answers_its_two_node_index()
+    {
+        var hits = HnswIndex<CosineDistance>.WarmUp();   // run on a pool thread with errors swallowed: checked here
+        Assert.Equal([1, 0], hits.Select(h => h.Id));
+        Assert.Equal(1f, hits[0].Cosine, 6);
+        Assert.Equal(0f, hits[1].Cosine, 6);
+    }
 }

@@ -55,6 +55,7 @@ public static class NeighborsCommand
         if (r.Exact && r.Index is not null) throw new UsageException("--exact and --index exclude each other");
         if (r.Output is not null && r.QueryFile is null) throw new UsageException("-o goes with --query-file");
         if (r.Output is not null) OutputPath.EnsureNew(r.Force, r.Output);
+        if (!r.Exact) HnswIndex.PrepareSearch();   // compiled while the queries and vectors are read
         var query = r.QueryFile is null ? null : QueryFile.Read(r.QueryFile);
         var (words, subwords) = VectorsInput.LoadWithSubwords(r.Vectors);
         if (query is not null && query.Dim != words.Dim)
